@@ -1,0 +1,57 @@
+"""NetwerkAtlas: the Dutch regional hospital networks on an offline map."""
+
+import streamlit as st
+
+from components import cache
+from components.about import render_about
+from components.assets import ensure_static_assets
+from components.details import render_details
+from components.filters import render_filters
+from components.i18n import t
+from components.mapview import render_map
+from components.sites_table import render_table
+from components.state import render_language
+from geo.errors import DataValidationError
+
+st.set_page_config(page_title="NetwerkAtlas", page_icon="🗺️", layout="wide")
+ensure_static_assets()
+lang = render_language()
+st.title(t("app.title", lang))
+st.caption(t("app.tagline", lang))
+
+try:
+    atlas = cache.atlas()
+except DataValidationError as exc:
+    st.error(f"**{t('error.data.title', lang)}**\n\n{t('error.data.body', lang)}")
+    st.code("\n".join(str(p) for p in exc.problems), language=None)
+    st.stop()
+
+sel = render_filters(atlas, lang)
+sites = cache.sites_for(*sel.cache_args())
+network_sites = sites[sites["in_network"]]
+
+c1, c2, c3 = st.columns(3)
+c1.metric(t("metric.orgs", lang), network_sites["org_id"].nunique())
+c2.metric(t("metric.sites", lang), len(network_sites))
+if sel.include_context:
+    c3.metric(t("metric.context", lang), len(sites) - len(network_sites))
+if not sel.networks:
+    st.info(t("filters.no_networks", lang))
+
+
+@st.fragment
+def map_and_details() -> None:
+    """Map and detail panel rerun on their own when a marker is clicked."""
+    left, right = st.columns([3, 1])
+    with left:
+        clicked = render_map(atlas, sites, sel, lang)
+    if clicked:
+        st.session_state["selected_site"] = clicked
+        st.rerun(scope="fragment")
+    with right:
+        render_details(atlas, sites, lang)
+
+
+map_and_details()
+render_table(atlas, sites, lang)
+render_about(atlas, sel.networks, lang)

@@ -1,0 +1,91 @@
+"""Sidebar filters: specialty, networks, sub-regions, kinds of site, provinces and layers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from components.i18n import t
+from geo.data import Atlas
+from geo.schema import CATEGORIES, PROVINCES, SPECIALTIES
+
+TILE_CHOICES = ("none", "nlmaps", "osm")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the user chose in the sidebar; hashable so it can key caches."""
+
+    specialty: str | None
+    networks: tuple[str, ...]
+    subregions: tuple[str, ...]
+    categories: tuple[str, ...]
+    provinces: tuple[str, ...]
+    include_context: bool
+    include_closed: bool
+    tiles: str | None
+
+    def cache_args(self) -> tuple:
+        """Arguments for :func:`components.cache.sites_for`."""
+        return (self.networks, self.specialty, self.subregions, self.categories, self.provinces,
+                self.include_context, self.include_closed)
+
+
+def _keep_valid(key: str, options: list[str]) -> None:
+    """Drop stale choices (e.g. a network of another specialty) before the widget is drawn."""
+    if key in st.session_state:
+        st.session_state[key] = [v for v in st.session_state[key] if v in options]
+
+
+def render_filters(atlas: Atlas, lang: str) -> Selection:
+    """Draw the filters in the sidebar and return the selection."""
+    nets = atlas.networks.set_index("network_id")
+    sb = st.sidebar
+    sb.header(t("filters.header", lang))
+    spec_options = ["all", *SPECIALTIES]
+    spec = sb.selectbox(
+        t("filters.specialty", lang), spec_options, key="f_specialty",
+        format_func=lambda s: t("filters.specialty.all", lang) if s == "all" else t(f"spec.{s}", lang),
+    )
+    specialty = None if spec == "all" else spec
+    net_options = atlas.network_ids(specialty)
+    _keep_valid("f_networks", net_options)
+    if "f_networks" not in st.session_state:
+        st.session_state["f_networks"] = list(net_options)
+    networks = sb.pills(
+        t("filters.networks", lang), net_options, key="f_networks", selection_mode="multi",
+        format_func=lambda n: str(nets.loc[n, "name"]),
+    ) or []
+    subs = atlas.subregions[atlas.subregions["network_id"].isin(networks)]
+    sub_names = dict(zip(subs["subregion_id"], subs["name"], strict=True))
+    _keep_valid("f_subregions", list(sub_names))
+    subregions = sb.multiselect(
+        t("filters.subregions", lang), list(sub_names), key="f_subregions",
+        format_func=lambda s: sub_names.get(s, s), help=t("filters.subregions.help", lang),
+        disabled=not sub_names, placeholder=t("filters.all", lang),
+    )
+    if "f_categories" not in st.session_state:
+        st.session_state["f_categories"] = list(CATEGORIES)
+    categories = sb.pills(
+        t("filters.kinds", lang), list(CATEGORIES), key="f_categories", selection_mode="multi",
+        format_func=lambda c: t(f"catshort.{c}", lang),
+    ) or []
+    provinces = sb.multiselect(t("filters.provinces", lang), list(PROVINCES), key="f_provinces",
+                               placeholder=t("filters.all", lang))
+    include_context = sb.checkbox(t("filters.context", lang), key="f_context")
+    include_closed = sb.checkbox(t("filters.closed", lang), key="f_closed")
+    tiles = sb.selectbox(
+        t("filters.tiles", lang), TILE_CHOICES, key="f_tiles", help=t("filters.tiles.help", lang),
+        format_func=lambda c: t(f"tiles.{c}", lang),
+    )
+    return Selection(
+        specialty=specialty,
+        networks=tuple(networks),
+        subregions=tuple(subregions),
+        categories=tuple(categories),
+        provinces=tuple(provinces),
+        include_context=include_context,
+        include_closed=include_closed,
+        tiles=None if tiles == "none" else tiles,
+    )

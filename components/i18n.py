@@ -1,0 +1,191 @@
+"""Every user-facing text of the app, in Dutch (default) and English.
+
+Streamlit has no translation support, so the catalogue is a plain dictionary: ``t("key", lang)``. Keys
+missing in one language fall back to Dutch and then to the key itself, so a forgotten entry shows up
+visibly instead of crashing the page. Numbers are formatted per language (Dutch: ``97,4 %``).
+"""
+
+from __future__ import annotations
+
+LANGS = ("nl", "en")
+DEFAULT_LANG = "nl"
+
+TEXT: dict[str, dict[str, str]] = {
+    # page
+    "app.title": {"nl": "NetwerkAtlas", "en": "NetwerkAtlas"},
+    "app.tagline": {
+        "nl": "Regionale ziekenhuisnetwerken in Noord-Holland, Flevoland en Noord- en Oost-Nederland",
+        "en": "Regional hospital networks in Noord-Holland, Flevoland and the north and east of the Netherlands",
+    },
+    "lang.label": {"nl": "Taal", "en": "Language"},
+    "tab.map": {"nl": "Kaart", "en": "Map"},
+    # filters
+    "filters.header": {"nl": "Filters", "en": "Filters"},
+    "filters.specialty": {"nl": "Specialisme", "en": "Specialty"},
+    "filters.specialty.all": {"nl": "Alle specialismen", "en": "All specialties"},
+    "filters.networks": {"nl": "Netwerken", "en": "Networks"},
+    "filters.subregions": {"nl": "Deelregio's", "en": "Sub-regions"},
+    "filters.subregions.help": {
+        "nl": "Alleen het oncologienetwerk Noord- en Oost-Nederland heeft deelregio's.",
+        "en": "Only the Noord- en Oost-Nederland oncology network has sub-regions.",
+    },
+    "filters.all": {"nl": "Alle", "en": "All"},
+    "filters.kinds": {"nl": "Soort locatie", "en": "Kind of site"},
+    "filters.provinces": {"nl": "Provincies", "en": "Provinces"},
+    "filters.context": {
+        "nl": "Toon ziekenhuizen buiten deze netwerken",
+        "en": "Show hospitals outside these networks",
+    },
+    "filters.closed": {"nl": "Toon gesloten locaties", "en": "Show closed sites"},
+    "filters.tiles": {"nl": "Achtergrondkaart (alleen online)", "en": "Background map (online only)"},
+    "filters.tiles.help": {
+        "nl": "De kaart werkt zonder internet. Met verbinding kan een PDOK- of OpenStreetMap-ondergrond "
+        "worden getoond.",
+        "en": "The map works without internet. When online, a PDOK or OpenStreetMap background can be shown.",
+    },
+    "tiles.none": {"nl": "Geen (offline)", "en": "None (offline)"},
+    "tiles.nlmaps": {"nl": "PDOK BRT-Achtergrondkaart", "en": "PDOK BRT background map"},
+    "tiles.osm": {"nl": "OpenStreetMap", "en": "OpenStreetMap"},
+    "filters.no_networks": {
+        "nl": "Geen netwerk gekozen: kies minstens één netwerk om locaties te zien.",
+        "en": "No network selected: choose at least one network to see sites.",
+    },
+    # metrics
+    "metric.orgs": {"nl": "Organisaties", "en": "Organisations"},
+    "metric.sites": {"nl": "Locaties", "en": "Sites"},
+    "metric.context": {"nl": "Overige ziekenhuizen", "en": "Other hospitals"},
+    # categories (marker shapes)
+    "cat.hospital_ed": {"nl": "Ziekenhuis met 24/7 SEH", "en": "Hospital with 24/7 emergency department"},
+    "cat.hospital": {"nl": "Ziekenhuis zonder 24/7 SEH", "en": "Hospital without 24/7 emergency department"},
+    "cat.outpatient": {"nl": "Buitenpolikliniek", "en": "Outpatient clinic"},
+    "cat.radiotherapy": {"nl": "Radiotherapiecentrum", "en": "Radiotherapy centre"},
+    "cat.other": {"nl": "Overige locatie (geen patiënten)", "en": "Other site (no patients)"},
+    "catshort.hospital_ed": {"nl": "Ziekenhuis, 24/7 SEH", "en": "Hospital, 24/7 ED"},
+    "catshort.hospital": {"nl": "Ziekenhuis, geen 24/7 SEH", "en": "Hospital, no 24/7 ED"},
+    "catshort.outpatient": {"nl": "Buitenpoli", "en": "Outpatient clinic"},
+    "catshort.radiotherapy": {"nl": "Radiotherapie", "en": "Radiotherapy"},
+    "catshort.other": {"nl": "Overig", "en": "Other"},
+    # specialties
+    "spec.cardiology": {"nl": "Cardiologie", "en": "Cardiology"},
+    "spec.oncology": {"nl": "Oncologie", "en": "Oncology"},
+    # emergency department
+    "ed.yes": {"nl": "Ja, 24/7", "en": "Yes, 24/7"},
+    "ed.limited": {"nl": "Beperkte openingstijden", "en": "Limited opening hours"},
+    "ed.no": {"nl": "Nee", "en": "No"},
+    "ed.unknown": {"nl": "Onbekend", "en": "Unknown"},
+    # precision
+    "prec.building": {"nl": "gebouw", "en": "building"},
+    "prec.street": {"nl": "straat (benadering)", "en": "street (approximate)"},
+    "prec.town": {"nl": "plaats (benadering)", "en": "town (approximate)"},
+    "prec.warning": {
+        "nl": "Positie is een benadering: {precision}.",
+        "en": "Position is approximate: {precision}.",
+    },
+    # legend
+    "legend.title": {"nl": "Legenda", "en": "Legend"},
+    "legend.networks": {"nl": "Kleur: netwerk", "en": "Colour: network"},
+    "legend.kinds": {"nl": "Vorm: soort locatie", "en": "Shape: kind of site"},
+    "legend.multi": {"nl": "In meerdere netwerken (gedeelde kleur)", "en": "In several networks (split colour)"},
+    "legend.context": {"nl": "Ziekenhuis buiten deze netwerken", "en": "Hospital outside these networks"},
+    "legend.closed": {"nl": "Gesloten locatie", "en": "Closed site"},
+    "legend.region": {"nl": "Netwerkregio", "en": "Network region"},
+    "legend.region_partial": {"nl": "Deels netwerkregio", "en": "Partly network region"},
+    # popup / details
+    "popup.organisation": {"nl": "Organisatie", "en": "Organisation"},
+    "popup.address": {"nl": "Adres", "en": "Address"},
+    "popup.networks": {"nl": "Netwerken", "en": "Networks"},
+    "popup.subregions": {"nl": "Deelregio", "en": "Sub-region"},
+    "popup.none": {"nl": "geen van deze netwerken", "en": "none of these networks"},
+    "popup.ed": {"nl": "SEH", "en": "Emergency dept."},
+    "popup.kind": {"nl": "Soort", "en": "Kind"},
+    "popup.precision": {"nl": "Positie", "en": "Position"},
+    "popup.sources": {"nl": "Bronnen", "en": "Sources"},
+    "popup.source_site": {"nl": "locatie", "en": "site"},
+    "popup.source_coord": {"nl": "coördinaat", "en": "coordinate"},
+    "popup.website": {"nl": "website", "en": "website"},
+    "popup.closed": {"nl": "Gesloten sinds {date}", "en": "Closed since {date}"},
+    "popup.notes": {"nl": "Toelichting (Engels)", "en": "Notes"},
+    "details.header": {"nl": "Geselecteerde locatie", "en": "Selected site"},
+    "details.hint": {
+        "nl": "Klik op een locatie op de kaart voor details.",
+        "en": "Click a site on the map for details.",
+    },
+    "details.clear": {"nl": "Selectie wissen", "en": "Clear selection"},
+    # table
+    "table.header": {"nl": "Locaties in beeld", "en": "Sites shown"},
+    "table.caption": {
+        "nl": "Deze tabel bevat dezelfde locaties als de kaart; klik op een kolomkop om te sorteren.",
+        "en": "This table lists the same sites as the map; click a column header to sort.",
+    },
+    "col.organisation": {"nl": "Organisatie", "en": "Organisation"},
+    "col.site": {"nl": "Locatie", "en": "Site"},
+    "col.city": {"nl": "Plaats", "en": "City"},
+    "col.province": {"nl": "Provincie", "en": "Province"},
+    "col.kind": {"nl": "Soort", "en": "Kind"},
+    "col.ed": {"nl": "24/7 SEH", "en": "24/7 ED"},
+    "col.networks": {"nl": "Netwerken", "en": "Networks"},
+    "col.subregions": {"nl": "Deelregio", "en": "Sub-region"},
+    "col.precision": {"nl": "Positie", "en": "Position"},
+    "col.status": {"nl": "Status", "en": "Status"},
+    "status.open": {"nl": "open", "en": "open"},
+    "status.closed": {"nl": "gesloten", "en": "closed"},
+    # networks / provenance
+    "about.header": {"nl": "Over de netwerken en de bronnen", "en": "About the networks and sources"},
+    "about.members": {
+        "nl": "{reported} leden volgens het netwerk; {in_data} organisaties in deze atlas.",
+        "en": "{reported} members according to the network; {in_data} organisations in this atlas.",
+    },
+    "about.discrepancy": {
+        "nl": "Bronnen spreken elkaar tegen over {what}:",
+        "en": "Sources disagree on {what}:",
+    },
+    "about.what.member_count": {"nl": "het aantal leden", "en": "the number of members"},
+    "about.what.name": {"nl": "de naam", "en": "the name"},
+    "about.what.members": {"nl": "de leden", "en": "the members"},
+    "about.inferred": {
+        "nl": "Niet door een bron bij naam genoemd, afgeleid: {orgs}.",
+        "en": "Not named by any source, inferred: {orgs}.",
+    },
+    "about.provisional": {
+        "nl": "Voorlopige naam (\"i.o.\": in oprichting); een definitieve naam is niet gevonden.",
+        "en": "Provisional name (\"i.o.\": being set up); no definitive name was found.",
+    },
+    "about.founded": {"nl": "Opgericht", "en": "Founded"},
+    "about.source": {"nl": "bron", "en": "source"},
+    "about.data": {
+        "nl": "Kaartdata: provinciegrenzen Natural Earth (publiek domein); locaties en lidmaatschappen uit "
+        "openbare bronnen, per regel met bron en datum (zie data/README.md).",
+        "en": "Map data: province boundaries Natural Earth (public domain); sites and memberships from public "
+        "sources, each row with source and date (see data/README.md).",
+    },
+    # errors
+    "error.data.title": {"nl": "Onderhoudsmelding: de gegevens zijn niet in orde", "en": "Maintenance notice: "
+                         "the data is not valid"},
+    "error.data.body": {
+        "nl": "De app kan niet starten omdat een databestand fouten bevat. Beheerders: herstel de "
+        "onderstaande regels en laad de pagina opnieuw.",
+        "en": "The app cannot start because a data file contains errors. Maintainers: fix the rows below "
+        "and reload the page.",
+    },
+}
+
+
+def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
+    """Return the text for ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``."""
+    entry = TEXT.get(key)
+    text = key if entry is None else entry.get(lang) or entry.get(DEFAULT_LANG, key)
+    return text.format(**values) if values else text
+
+
+def fmt_number(value: float, lang: str = DEFAULT_LANG, *, decimals: int = 0) -> str:
+    """Format a number with the language's separators: ``1.234,5`` (nl) or ``1,234.5`` (en)."""
+    text = f"{value:,.{decimals}f}"
+    if lang == "nl":
+        text = text.replace(",", "_").replace(".", ",").replace("_", ".")
+    return text
+
+
+def fmt_percent(fraction: float, lang: str = DEFAULT_LANG, *, decimals: int = 1) -> str:
+    """Format a fraction as a percentage: ``97,4 %`` (nl) or ``97.4%`` (en)."""
+    number = fmt_number(fraction * 100, lang, decimals=decimals)
+    return f"{number} %" if lang == "nl" else f"{number}%"

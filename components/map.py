@@ -1,0 +1,341 @@
+"""Build the folium map: provinces, network regions and site markers.
+
+Everything here returns folium objects and never touches Streamlit, so the map can be tested and
+exported without a running app. Markers are inline-SVG ``DivIcon``s: colour says which network(s) a
+site belongs to (Okabe-Ito, colour-blind safe), shape says what kind of site it is, so neither colour
+nor shape alone carries the meaning. All text placed in tooltips and popups is HTML-escaped here.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import xyzservices.providers as xyz
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+from components.assets import JQUERY_JS, LEAFLET_CSS, LEAFLET_IMAGES, LEAFLET_JS
+from components.i18n import t
+
+#: Okabe-Ito colours per network; stable so a network keeps its colour whatever the selection.
+NETWORK_COLOURS: dict[str, str] = {
+    "cardionovo": "#D55E00",  # vermillion
+    "onconovo": "#0072B2",  # blue
+    "noord-oost": "#009E73",  # bluish green
+}
+FALLBACK_COLOURS = ("#CC79A7", "#E69F00", "#56B4E9", "#F0E442")
+CONTEXT_COLOUR = "#8A8A8A"
+CLOSED_COLOUR = "#5A5A5A"
+WATER = "#DCE7F1"
+LAND = "#F3F2EE"
+REGION = "#FCE9C4"
+REGION_PARTIAL = "#FBF3E1"
+BORDER = "#7F7F7F"
+
+#: Marker shapes per category, as SVG drawn in a 24×24 box.
+SHAPES: dict[str, str] = {
+    "hospital_ed": '<circle cx="12" cy="12" r="10" {style}/>'
+    '<path d="M12 6.5v11M6.5 12h11" stroke="#fff" stroke-width="3"/>',
+    "hospital": '<rect x="2.5" y="2.5" width="19" height="19" rx="2" {style}/>',
+    "outpatient": '<path d="M12 1.8 22.6 21H1.4Z" {style}/>',
+    "radiotherapy": '<path d="M12 1 23 12 12 23 1 12Z" {style}/>',
+    "other": '<path d="M12 2 21.5 7.5v9L12 22 2.5 16.5v-9Z" {style}/>',
+}
+SIZES = {"hospital_ed": 22, "hospital": 18, "outpatient": 16, "radiotherapy": 18, "other": 14}
+DEFAULT_CENTER = (52.45, 5.6)
+DEFAULT_ZOOM = 8
+
+
+def network_colours(network_ids: Sequence[str]) -> dict[str, str]:
+    """Colour per network id: the fixed palette first, then fallbacks for networks added later."""
+    spare = iter(FALLBACK_COLOURS)
+    return {n: NETWORK_COLOURS.get(n) or next(spare, CONTEXT_COLOUR) for n in network_ids}
+
+
+def marker_svg(category: str, colours: Sequence[str], *, uid: str, closed: bool = False,
+               selected: bool = False, size: int | None = None) -> str:
+    """Return an inline SVG marker: ``category`` picks the shape, ``colours`` split its fill.
+
+    A site in several networks gets vertical bands, one per network, so membership of more than one
+    network is visible without reading the popup.
+    """
+    size = size or SIZES.get(category, 16)
+    colours = list(colours) or [CONTEXT_COLOUR]
+    defs = ""
+    if closed:
+        fill = "#FFFFFF"
+    elif len(colours) == 1:
+        fill = colours[0]
+    else:
+        gid = f"g-{uid}"
+        step = 100 / len(colours)
+        stops = "".join(
+            f'<stop offset="{i * step:.1f}%" stop-color="{c}"/><stop offset="{(i + 1) * step:.1f}%" stop-color="{c}"/>'
+            for i, c in enumerate(colours)
+        )
+        defs = f'<defs><linearGradient id="{gid}">{stops}</linearGradient></defs>'
+        fill = f"url(#{gid})"
+    stroke = CLOSED_COLOUR if closed else ("#000" if selected else "#FFFFFF")
+    width = 2.5 if selected else 1.6
+    style = f'fill="{fill}" stroke="{stroke}" stroke-width="{width}"'
+    body = SHAPES.get(category, SHAPES["other"]).format(style=style)
+    if closed:
+        body += f'<path d="M6 6 18 18M18 6 6 18" stroke="{CLOSED_COLOUR}" stroke-width="2.2"/>'
+    if selected:
+        size += 8
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 24 24" '
+        f'aria-hidden="true" style="overflow:visible;filter:drop-shadow(0 1px 1px rgba(0,0,0,.35))">'
+        f"{defs}{body}</svg>"
+    )
+
+
+def _link(url: str, label: str) -> str:
+    if not url.startswith(("http://", "https://")):
+        return ""
+    return f'<a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer">{html.escape(label)}</a>'
+
+
+def popup_html(site: Mapping[str, Any], *, lang: str, network_names: Mapping[str, str],
+               subregion_names: Mapping[str, str]) -> str:
+    """Return the popup HTML for one site; every value from the data is escaped."""
+    e = html.escape
+    nets = [network_names.get(n, n) for n in site.get("networks", ())]
+    subs = [subregion_names.get(s, s) for s in site.get("subregions", ())]
+    address = ", ".join(p for p in (site.get("street", ""), f"{site.get('postcode', '')} {site.get('city', '')}".strip()) if p)
+    rows = [
+        (t("popup.organisation", lang), e(str(site.get("organisation", "")))),
+        (t("popup.address", lang), e(address)),
+        (t("popup.kind", lang), e(t(f"cat.{site.get('category', 'other')}", lang))),
+        (t("popup.ed", lang), e(t(f"ed.{site.get('emergency', 'unknown')}", lang))),
+        (t("popup.networks", lang), e(", ".join(nets)) if nets else f"<i>{e(t('popup.none', lang))}</i>"),
+    ]
+    if subs:
+        rows.append((t("popup.subregions", lang), e(", ".join(subs))))
+    precision = str(site.get("precision", "building"))
+    prec_text = e(t(f"prec.{precision}", lang))
+    if precision != "building":
+        prec_text = f'<span style="color:#8a4b00">&#9888; {prec_text}</span>'
+    rows.append((t("popup.precision", lang), prec_text))
+    links = [
+        _link(str(site.get("source_url", "")), t("popup.source_site", lang)),
+        _link(str(site.get("coord_source_url", "")), t("popup.source_coord", lang)),
+        _link(str(site.get("website", "")), t("popup.website", lang)),
+    ]
+    rows.append((t("popup.sources", lang), " · ".join(x for x in links if x)))
+    body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
+    closed = ""
+    if site.get("status") == "closed":
+        closed = f'<div class="na-closed">{e(t("popup.closed", lang, date=site.get("closed_on", "?")))}</div>'
+    return (
+        f'<div class="na-popup"><h4>{e(str(site.get("name", "")))}</h4>{closed}'
+        f'<table>{body}</table></div>'
+    )
+
+
+_POPUP_CSS = f"""
+<style>
+.leaflet-container {{ background: {WATER}; font-family: "Source Sans Pro", system-ui, sans-serif; }}
+.na-popup h4 {{ margin: 0 0 4px; font-size: 14px; }}
+.na-popup table {{ border-collapse: collapse; font-size: 12px; }}
+.na-popup th {{ text-align: left; vertical-align: top; padding: 1px 8px 1px 0; color: #555; font-weight: 600; }}
+.na-popup td {{ padding: 1px 0; }}
+.na-closed {{ color: #a00; font-weight: 600; font-size: 12px; margin-bottom: 3px; }}
+.na-marker {{ background: transparent; border: 0; }}
+.na-legend {{ background: rgba(255,255,255,.92); padding: 6px 9px; border-radius: 4px; font-size: 12px;
+  line-height: 18px; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 260px; }}
+.na-legend svg {{ vertical-align: middle; margin-right: 5px; }}
+</style>
+"""
+
+
+class _OfflineAssets(MacroElement):
+    """Set Leaflet's icon folder: it is guessed from leaflet.css, which st_folium loads too late."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}L.Icon.Default.imagePath = " + json.dumps(LEAFLET_IMAGES) + ";{% endmacro %}"
+    )
+
+
+def _tiles(m: folium.Map, tiles: str | None, lang: str) -> None:
+    if tiles == "nlmaps":
+        folium.TileLayer(xyz.nlmaps.pastel, name=t("tiles.nlmaps", lang)).add_to(m)
+    elif tiles == "osm":
+        folium.TileLayer(xyz.OpenStreetMap.Mapnik, name=t("tiles.osm", lang)).add_to(m)
+
+
+def build_base_map(
+    provinces: gpd.GeoDataFrame,
+    *,
+    lang: str = "nl",
+    highlighted: Sequence[str] = (),
+    partial: Sequence[str] = (),
+    tiles: str | None = None,
+    legend: str | None = None,
+) -> folium.Map:
+    """Return a map of the provinces with the network region highlighted, served without any CDN.
+
+    Parameters
+    ----------
+    provinces
+        Province polygons (any CRS; drawn in EPSG:4326) with a ``name`` column.
+    lang
+        Language of tooltips and legend.
+    highlighted, partial
+        Province names of the selected networks' region; ``partial`` ones are only partly in it.
+    tiles
+        ``None`` (offline: land and water colours only), ``"nlmaps"`` (PDOK) or ``"osm"``.
+    legend
+        HTML of a legend to place in the map's corner (already escaped), or ``None``.
+    """
+    m = folium.Map(location=DEFAULT_CENTER, zoom_start=DEFAULT_ZOOM, tiles=None, control_scale=True,
+                   min_zoom=6, max_zoom=17, zoom_control=True, prefer_canvas=False)
+    m.default_js = [("leaflet", LEAFLET_JS), ("jquery", JQUERY_JS)]
+    m.default_css = [("leaflet_css", LEAFLET_CSS)]
+    m.add_child(_OfflineAssets())
+    m.get_root().header.add_child(Element(_POPUP_CSS))
+    _tiles(m, tiles, lang)
+    prov = provinces.to_crs("EPSG:4326")
+    high, part = set(highlighted), set(partial)
+    fill_opacity = 0.55 if tiles else 1.0
+
+    def style(feature: dict) -> dict:
+        name = feature["properties"]["name"]
+        fill = REGION_PARTIAL if name in part else REGION if name in high else LAND
+        return {"fillColor": fill, "color": BORDER, "weight": 1.2 if name in high else 0.8,
+                "fillOpacity": fill_opacity, "dashArray": "4 3" if name in part else None}
+
+    folium.GeoJson(
+        prov[["name", "geometry"]].to_json(),
+        name="provinces",
+        style_function=style,
+        highlight_function=lambda _: {"weight": 2.2, "color": "#444"},
+        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+        control=False,
+    ).add_to(m)
+    focus = prov[prov["name"].isin(high)] if high else prov
+    minx, miny, maxx, maxy = focus.total_bounds
+    m.fit_bounds([[miny, minx], [maxy, maxx]], padding=(10, 10))
+    if legend:
+        _add_legend(m, legend)
+    if tiles:
+        folium.LayerControl(collapsed=True).add_to(m)
+    return m
+
+
+def _add_legend(m: folium.Map, legend: str) -> None:
+    macro = MacroElement()
+    macro._template = Template(
+        "{% macro script(this, kwargs) %}"
+        "var legend = L.control({position: 'bottomleft'});"
+        "legend.onAdd = function () { var d = L.DomUtil.create('div', 'na-legend'); d.innerHTML = "
+        + json.dumps(legend)
+        + "; return d; }; legend.addTo({{ this._parent.get_name() }});"
+        "{% endmacro %}"
+    )
+    m.add_child(macro)
+
+
+def build_site_layer(
+    sites: gpd.GeoDataFrame,
+    *,
+    lang: str = "nl",
+    network_names: Mapping[str, str],
+    subregion_names: Mapping[str, str],
+    selected: str | None = None,
+) -> folium.FeatureGroup:
+    """Return a feature group with one marker per site, popups and tooltips escaped."""
+    colours = network_colours(list(network_names))
+    group = folium.FeatureGroup(name="sites")
+    records = sites.drop(columns="geometry").to_dict("records") if not sites.empty else []
+    # Draw context sites first so network sites stay on top where they overlap.
+    records.sort(key=lambda r: (bool(r.get("in_network")), r.get("site_id") == selected))
+    for site in records:
+        closed = site.get("status") == "closed"
+        cols = [colours.get(n, CONTEXT_COLOUR) for n in site.get("networks", ())] or [CONTEXT_COLOUR]
+        is_sel = site["site_id"] == selected
+        svg = marker_svg(site.get("category", "other"), cols, uid=site["site_id"], closed=closed, selected=is_sel)
+        size = SIZES.get(site.get("category", "other"), 16) + (8 if is_sel else 0)
+        name = str(site.get("name", ""))
+        folium.Marker(
+            location=(site["lat"], site["lon"]),
+            icon=folium.DivIcon(html=svg, icon_size=(size, size), icon_anchor=(size / 2, size / 2),
+                                class_name="na-marker"),
+            tooltip=folium.Tooltip(html.escape(name), sticky=False),
+            popup=folium.Popup(
+                popup_html(site, lang=lang, network_names=network_names, subregion_names=subregion_names),
+                max_width=340,
+            ),
+            title=name,
+            alt=name,
+            z_index_offset=1000 if is_sel else (0 if site.get("in_network") else -500),
+        ).add_to(group)
+    return group
+
+
+def svg_img(svg: str, alt: str = "") -> str:
+    """Wrap an SVG as an ``<img>`` data URI: survives HTML sanitisers that strip inline ``<svg>``."""
+    data = base64.b64encode(svg.encode()).decode()
+    return f'<img src="data:image/svg+xml;base64,{data}" alt="{html.escape(alt)}" style="vertical-align:middle;margin-right:5px">'
+
+
+def legend_html(*, lang: str, network_names: Mapping[str, str], categories: Sequence[str],
+                context: bool = False, closed: bool = False, region: bool = True) -> str:
+    """Return the legend as HTML (escaped): colours per network, shapes per kind of site."""
+    e = html.escape
+    colours = network_colours(list(network_names))
+
+    def row(category: str, cols: Sequence[str], label: str, **kw: bool) -> str:
+        icon = svg_img(marker_svg(category, cols, uid=f"lg-{category}-{len(cols)}", size=14, **kw), label)
+        return f"{icon}{e(label)}<br>"
+
+    parts = [f"<b>{e(t('legend.networks', lang))}</b><br>"]
+    parts += [row("hospital", [colours[nid]], label) for nid, label in network_names.items()]
+    if len(network_names) > 1:
+        parts.append(row("hospital", list(colours.values())[:2], t("legend.multi", lang)))
+    if context:
+        parts.append(row("hospital", [CONTEXT_COLOUR], t("legend.context", lang)))
+    parts.append(f"<b>{e(t('legend.kinds', lang))}</b><br>")
+    parts += [row(cat, ["#666666"], t(f"cat.{cat}", lang)) for cat in categories]
+    if closed:
+        parts.append(row("hospital", ["#666666"], t("legend.closed", lang), closed=True))
+    if region:
+        swatch = ('<span style="display:inline-block;width:14px;height:10px;margin-right:5px;'
+                  f'border:1px solid #888;background:{REGION}"></span>')
+        parts.append(f"{swatch}{e(t('legend.region', lang))}<br>")
+    return "".join(parts)
+
+
+def build_map(
+    atlas_provinces: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    *,
+    lang: str = "nl",
+    network_names: Mapping[str, str],
+    subregion_names: Mapping[str, str],
+    highlighted: Sequence[str] = (),
+    partial: Sequence[str] = (),
+    tiles: str | None = None,
+    selected: str | None = None,
+    with_legend: bool = True,
+) -> folium.Map:
+    """Return the complete map (base plus markers and legend), e.g. for export or tests."""
+    cats = [c for c in ("hospital_ed", "hospital", "outpatient", "radiotherapy", "other")
+            if c in set(sites.get("category", pd.Series(dtype=str)))]
+    legend = legend_html(
+        lang=lang, network_names=network_names, categories=cats,
+        context=bool((~sites["in_network"]).any()) if not sites.empty else False,
+        closed=bool((sites["status"] == "closed").any()) if not sites.empty else False,
+    ) if with_legend else None
+    m = build_base_map(atlas_provinces, lang=lang, highlighted=highlighted, partial=partial, tiles=tiles,
+                       legend=legend)
+    build_site_layer(sites, lang=lang, network_names=network_names, subregion_names=subregion_names,
+                     selected=selected).add_to(m)
+    return m

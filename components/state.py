@@ -1,0 +1,24 @@
+"""Page-wide state: the language switch."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.i18n import DEFAULT_LANG, LANGS
+
+
+def render_language() -> str:
+    """Draw the NL/EN switch at the top of the sidebar and return the language code.
+
+    The choice lives in the URL (``?lang=en``) so a shared link opens in the same language; an
+    unknown value falls back to Dutch.
+    """
+    if "lang" not in st.session_state:
+        wanted = st.query_params.get("lang", DEFAULT_LANG)
+        st.session_state["lang"] = wanted if wanted in LANGS else DEFAULT_LANG
+    lang = st.sidebar.segmented_control(
+        "Taal / Language", LANGS, key="lang", format_func=str.upper, label_visibility="collapsed"
+    ) or DEFAULT_LANG
+    if st.query_params.get("lang", DEFAULT_LANG) != lang:
+        st.query_params["lang"] = lang
+    return lang

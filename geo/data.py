@@ -1,0 +1,356 @@
+"""Load, validate and join the shipped data into one :class:`Atlas`.
+
+Every load validates every file and raises one :class:`~geo.errors.DataValidationError` that lists
+every problem (file, line, field), so a maintainer fixes a bad data change in one pass.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from geo import schema
+from geo.crs import RD, WGS84
+from geo.errors import DataValidationError, Problem, UnknownIdError
+
+#: Folder of the shipped data.
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+PROVINCES_FILE = "provinces.geojson"
+#: How far outside its claimed province a site may lie: Natural Earth's coastline is coarse.
+PROVINCE_TOLERANCE_M = 1_000.0
+
+
+@dataclass(frozen=True)
+class Atlas:
+    """All shipped data, validated and joined.
+
+    ``sites`` is a GeoDataFrame in EPSG:4326 with one row per physical location and derived columns:
+    ``organisation``, ``website``, ``networks`` / ``subregions`` / ``specialties`` (tuples of ids),
+    ``category`` (marker class, see :data:`geo.schema.CATEGORIES`) and ``in_network``.
+    """
+
+    networks: pd.DataFrame
+    subregions: pd.DataFrame
+    organisations: pd.DataFrame
+    memberships: pd.DataFrame
+    sites: gpd.GeoDataFrame
+    claims: pd.DataFrame
+    provinces: gpd.GeoDataFrame
+
+    def network(self, network_id: str) -> pd.Series:
+        """Return the row of one network; raise :class:`UnknownIdError` for an unknown id."""
+        hit = self.networks[self.networks["network_id"] == network_id]
+        if hit.empty:
+            known = ", ".join(self.networks["network_id"])
+            msg = f"unknown network '{network_id}'; known networks: {known}"
+            raise UnknownIdError(msg)
+        return hit.iloc[0]
+
+    def network_ids(self, specialty: str | None = None) -> list[str]:
+        """Ids of the networks, optionally only those of one specialty."""
+        nets = self.networks
+        if specialty:
+            nets = nets[nets["specialty"] == specialty]
+        return list(nets["network_id"])
+
+    def region_provinces(self, network_ids: Iterable[str]) -> list[str]:
+        """Provinces that make up the regions of the given networks, in alphabetical order."""
+        out: set[str] = set()
+        for nid in network_ids:
+            out.update(self.network(nid)["provinces"].split(";"))
+        return sorted(out)
+
+
+def read_table(table: schema.Table, data_dir: Path) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read one CSV file as strings and check it against its schema.
+
+    Returns the frame (with a ``_line`` column: the line number in the file) and the problems found.
+    """
+    path = data_dir / table.file
+    problems: list[Problem] = []
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        return pd.DataFrame(columns=[*table.names, "_line"]), [Problem(table.file, None, None, "file is missing")]
+    except UnicodeDecodeError as exc:
+        return pd.DataFrame(columns=[*table.names, "_line"]), [
+            Problem(table.file, None, None, f"not valid UTF-8 ({exc.reason} at byte {exc.start})")
+        ]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows = list(reader)
+    if not rows:
+        return pd.DataFrame(columns=[*table.names, "_line"]), [Problem(table.file, None, None, "file is empty")]
+    header = [h.strip() for h in rows[0]]
+    missing = [c for c in table.names if c not in header]
+    unknown = [h for h in header if h not in table.names]
+    if missing:
+        problems.append(Problem(table.file, 1, None, f"missing column(s): {', '.join(missing)}"))
+    if unknown:
+        problems.append(Problem(table.file, 1, None, f"unknown column(s): {', '.join(unknown)}"))
+    records = []
+    line = 1
+    for raw in rows[1:]:
+        line += 1 + sum(v.count("\n") for v in raw[:-1])  # quoted newlines: keep line numbers true
+        if not any(v.strip() for v in raw):
+            continue
+        if len(raw) != len(header):
+            problems.append(Problem(table.file, line, None, f"has {len(raw)} fields, header has {len(header)}"))
+            continue
+        rec = {h: v.strip() for h, v in zip(header, raw, strict=True)}
+        for col in table.columns:
+            value = rec.get(col.name, "")
+            if not value:
+                if col.required and col.name in header:
+                    problems.append(Problem(table.file, line, col.name, "is empty"))
+                continue
+            if col.check and (msg := col.check(value)):
+                problems.append(Problem(table.file, line, col.name, msg))
+        rec["_line"] = line
+        records.append(rec)
+    frame = pd.DataFrame.from_records(records, columns=[*table.names, "_line"]).astype(object).fillna("")
+    if table.key and not frame.empty:
+        dup = frame[frame.duplicated(list(table.key), keep="first")]
+        for _, r in dup.iterrows():
+            key = ", ".join(f"{k}={r[k]}" for k in table.key)
+            problems.append(Problem(table.file, int(r["_line"]), table.key[0], f"duplicate {key}"))
+    return frame, problems
+
+
+def default_data_dir() -> Path:
+    """The data folder: ``$NETWERKATLAS_DATA`` when set (tests point it at broken copies), else ``data/``."""
+    return Path(os.environ.get("NETWERKATLAS_DATA") or DATA_DIR)
+
+
+def load_provinces(data_dir: Path | None = None) -> gpd.GeoDataFrame:
+    """Load the 12 province polygons (EPSG:4326) with columns ``name``, ``code`` and ``geometry``."""
+    path = (data_dir or default_data_dir()) / PROVINCES_FILE
+    try:
+        gdf = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises several types; the message names the file either way
+        raise DataValidationError([Problem(PROVINCES_FILE, None, None, f"cannot be read: {exc}")]) from exc
+    names = set(gdf.get("name", []))
+    if names != set(schema.PROVINCES):
+        msg = f"expected the 12 provinces, found {sorted(names)}"
+        raise DataValidationError([Problem(PROVINCES_FILE, None, "name", msg)])
+    return gdf.set_crs(WGS84, allow_override=True)[["name", "code", "geometry"]]
+
+
+def _check_references(t: dict[str, pd.DataFrame]) -> list[Problem]:
+    problems: list[Problem] = []
+    orgs = set(t["organisations"]["org_id"])
+    nets = set(t["networks"]["network_id"])
+    subs = dict(zip(t["subregions"]["subregion_id"], t["subregions"]["network_id"], strict=True))
+    site_org = dict(zip(t["sites"]["site_id"], t["sites"]["org_id"], strict=True))
+
+    def bad(file: str, row: pd.Series, fld: str, msg: str) -> None:
+        problems.append(Problem(file, int(row["_line"]), fld, msg))
+
+    for _, r in t["subregions"].iterrows():
+        if r["network_id"] not in nets:
+            bad("subregions.csv", r, "network_id", f"unknown network '{r['network_id']}'")
+    for _, r in t["sites"].iterrows():
+        if r["org_id"] and r["org_id"] not in orgs:
+            bad("sites.csv", r, "org_id", f"unknown organisation '{r['org_id']}' (not in organisations.csv)")
+        if r["status"] == "closed" and not r["closed_on"]:
+            bad("sites.csv", r, "closed_on", "a closed site needs the date it closed")
+    for _, r in t["memberships"].iterrows():
+        if r["network_id"] not in nets:
+            bad("memberships.csv", r, "network_id", f"unknown network '{r['network_id']}'")
+        if r["org_id"] not in orgs:
+            bad("memberships.csv", r, "org_id", f"unknown organisation '{r['org_id']}'")
+        sub = r["subregion_id"]
+        if sub and sub not in subs:
+            bad("memberships.csv", r, "subregion_id", f"unknown sub-region '{sub}'")
+        elif sub and subs[sub] != r["network_id"]:
+            bad("memberships.csv", r, "subregion_id", f"sub-region '{sub}' belongs to network '{subs[sub]}'")
+        for sid in filter(None, (s.strip() for s in r["sites"].split(";"))):
+            if sid not in site_org:
+                bad("memberships.csv", r, "sites", f"unknown site '{sid}'")
+            elif site_org[sid] != r["org_id"]:
+                bad("memberships.csv", r, "sites", f"site '{sid}' belongs to '{site_org[sid]}', not '{r['org_id']}'")
+    for _, r in t["claims"].iterrows():
+        if r["network_id"] not in nets:
+            bad("claims.csv", r, "network_id", f"unknown network '{r['network_id']}'")
+    for _, r in t["networks"].iterrows():
+        prov = set(filter(None, r["provinces"].split(";")))
+        part = set(filter(None, r["partial_provinces"].split(";")))
+        if not part <= prov:
+            bad("networks.csv", r, "partial_provinces", "must be a subset of provinces")
+    return problems
+
+
+def _check_geography(sites: pd.DataFrame, provinces: gpd.GeoDataFrame) -> list[Problem]:
+    """Each site must lie within (or within 1 km of) the province it claims."""
+    ok = sites[
+        pd.to_numeric(sites["lat"], errors="coerce").notna()
+        & pd.to_numeric(sites["lon"], errors="coerce").notna()
+        & sites["province"].isin(schema.PROVINCES)
+    ]
+    if ok.empty:
+        return []
+    pts = gpd.GeoSeries(
+        gpd.points_from_xy(ok["lon"].astype(float), ok["lat"].astype(float)), crs=WGS84, index=ok.index
+    ).to_crs(RD)
+    prov_rd = provinces.to_crs(RD).set_index("name").geometry
+    problems = []
+    for idx, pt in pts.items():
+        row = ok.loc[idx]
+        claimed = prov_rd[row["province"]]
+        dist = shapely.distance(pt, claimed)
+        if dist > PROVINCE_TOLERANCE_M:
+            actual = prov_rd.index[prov_rd.contains(pt)]
+            where = f"it lies in {actual[0]}" if len(actual) else "it lies outside every province"
+            msg = f"({row['lat']}, {row['lon']}) is {dist / 1000:.1f} km outside {row['province']}; {where}"
+            problems.append(Problem("sites.csv", int(row["_line"]), "province", msg))
+    return problems
+
+
+def validate(data_dir: Path | None = None) -> tuple[dict[str, pd.DataFrame], gpd.GeoDataFrame]:
+    """Read and check every shipped table; raise one :class:`DataValidationError` listing all problems."""
+    data_dir = data_dir or default_data_dir()
+    frames: dict[str, pd.DataFrame] = {}
+    problems: list[Problem] = []
+    for table in schema.TABLES:
+        frame, found = read_table(table, data_dir)
+        frames[table.file.removesuffix(".csv")] = frame
+        problems += found
+    try:
+        provinces = load_provinces(data_dir)
+    except DataValidationError as exc:
+        raise DataValidationError(problems + exc.problems) from None
+    problems += _check_references(frames)
+    problems += _check_geography(frames["sites"], provinces)
+    if problems:
+        raise DataValidationError(problems)
+    return frames, provinces
+
+
+def _category(kind: str, emergency: str) -> str:
+    if kind == "hospital":
+        return "hospital_ed" if emergency == "yes" else "hospital"
+    return kind
+
+
+def load_atlas(data_dir: Path | None = None) -> Atlas:
+    """Validate and join the shipped data; see :class:`Atlas` for what it holds."""
+    t, provinces = validate(data_dir)
+    orgs = t["organisations"].set_index("org_id")
+    nets = t["networks"].set_index("network_id")
+    sites = t["sites"].copy()
+    site_nets: dict[str, list[str]] = {s: [] for s in sites["site_id"]}
+    site_subs: dict[str, list[str]] = {s: [] for s in sites["site_id"]}
+    for _, m in t["memberships"].iterrows():
+        listed = [s.strip() for s in m["sites"].split(";") if s.strip()]
+        members = listed or list(sites.loc[sites["org_id"] == m["org_id"], "site_id"])
+        for sid in members:
+            site_nets[sid].append(m["network_id"])
+            if m["subregion_id"]:
+                site_subs[sid].append(m["subregion_id"])
+    sites["networks"] = [tuple(sorted(set(site_nets[s]))) for s in sites["site_id"]]
+    sites["subregions"] = [tuple(sorted(set(site_subs[s]))) for s in sites["site_id"]]
+    sites["specialties"] = [tuple(sorted({nets.loc[n, "specialty"] for n in ns})) for ns in sites["networks"]]
+    sites["in_network"] = sites["networks"].map(bool)
+    sites["organisation"] = sites["org_id"].map(orgs["name"])
+    sites["org_short"] = sites["org_id"].map(orgs["short_name"])
+    sites["website"] = sites["org_id"].map(orgs["website"]).fillna("")
+    sites["category"] = [_category(k, e) for k, e in zip(sites["kind"], sites["emergency"], strict=True)]
+    sites["lat"] = sites["lat"].astype(float)
+    sites["lon"] = sites["lon"].astype(float)
+    gdf = gpd.GeoDataFrame(
+        sites.drop(columns="_line"), geometry=gpd.points_from_xy(sites["lon"], sites["lat"]), crs=WGS84
+    )
+    networks = t["networks"].drop(columns="_line")
+    networks["members_reported"] = networks["members_reported"].astype(int)
+    return Atlas(
+        networks=networks,
+        subregions=t["subregions"].drop(columns="_line"),
+        organisations=t["organisations"].drop(columns="_line"),
+        memberships=t["memberships"].drop(columns="_line"),
+        sites=gdf,
+        claims=t["claims"].drop(columns="_line"),
+        provinces=provinces,
+    )
+
+
+def _check_ids(given: Sequence[str] | None, known: Iterable[str], what: str) -> None:
+    if given is None:
+        return
+    known_set = set(known)
+    unknown = [g for g in given if g not in known_set]
+    if unknown:
+        msg = f"unknown {what}: {', '.join(unknown)}; known: {', '.join(sorted(known_set))}"
+        raise UnknownIdError(msg)
+
+
+def filter_sites(
+    atlas: Atlas,
+    *,
+    networks: Sequence[str] | None = None,
+    specialty: str | None = None,
+    subregions: Sequence[str] | None = None,
+    categories: Sequence[str] | None = None,
+    provinces: Sequence[str] | None = None,
+    include_context: bool = False,
+    include_closed: bool = False,
+) -> gpd.GeoDataFrame:
+    """Select the sites to show.
+
+    Parameters
+    ----------
+    atlas
+        The loaded data.
+    networks
+        Network ids; a site is kept when it belongs to at least one. ``None`` means every network.
+    specialty
+        Keep only networks of this specialty (``cardiology`` or ``oncology``).
+    subregions
+        Sub-region ids; network sites outside them are dropped. ``None`` or empty: no sub-region filter.
+    categories
+        Marker categories to keep (see :data:`geo.schema.CATEGORIES`); ``None`` keeps all.
+    provinces
+        Province names to keep; ``None`` keeps all.
+    include_context
+        Also return open hospitals that belong to none of the networks (``in_network`` is False).
+    include_closed
+        Also return closed sites (never drawn as open: their ``status`` says closed).
+
+    Returns
+    -------
+    GeoDataFrame
+        The matching rows of ``atlas.sites``, network sites first, in a stable order.
+    """
+    _check_ids(networks, atlas.networks["network_id"], "network")
+    _check_ids(subregions, atlas.subregions["subregion_id"], "sub-region")
+    _check_ids(categories, schema.CATEGORIES, "site kind")
+    _check_ids(provinces, schema.PROVINCES, "province")
+    if specialty is not None:
+        _check_ids([specialty], schema.SPECIALTIES, "specialty")
+    wanted = set(atlas.network_ids(specialty))
+    if networks is not None:
+        wanted &= set(networks)
+    s = atlas.sites
+    in_sel = s["networks"].map(lambda ns: bool(wanted.intersection(ns)))
+    if subregions:
+        in_sel &= s["subregions"].map(lambda ss: bool(set(subregions).intersection(ss)))
+    keep = in_sel
+    if include_context:
+        keep = keep | ~s["in_network"]
+    if not include_closed:
+        keep &= s["status"] == "open"
+    if categories is not None:
+        keep &= s["category"].isin(categories)
+    if provinces is not None:
+        keep &= s["province"].isin(provinces)
+    out = s[keep].copy()
+    # Within the selection, list only the networks the user asked for.
+    out["networks"] = out["networks"].map(lambda ns: tuple(n for n in ns if n in wanted))
+    out = out.sort_values(["in_network", "organisation", "name"], ascending=[False, True, True])
+    return out

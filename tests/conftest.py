@@ -1,0 +1,129 @@
+"""Shared fixtures: small data folders (valid and deliberately broken) and a running app for browser tests."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = Path(__file__).parent / "fixtures" / "small"
+DATA = ROOT / "data"
+
+#: Chromium as Debian ships it; Playwright's own browser download is not possible offline.
+CHROMIUM = os.environ.get("NETWERKATLAS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+#: Every request to a host other than the app is aborted: the app must work fully offline.
+EXTERNAL = re.compile(r"^https?://(?!localhost[:/]|127\.0\.0\.1[:/])")
+
+
+def make_data_dir(target: Path, *, source: Path = SMALL, edits: dict[str, Callable[[str], str]] | None = None) -> Path:
+    """Copy a data folder (CSV files plus the shipped provinces) and apply text edits per file."""
+    target.mkdir(parents=True, exist_ok=True)
+    for f in source.glob("*.csv"):
+        shutil.copy(f, target / f.name)
+    shutil.copy(DATA / "provinces.geojson", target / "provinces.geojson")
+    for name, edit in (edits or {}).items():
+        path = target / name
+        path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    return target
+
+
+@pytest.fixture
+def small_dir(tmp_path: Path) -> Path:
+    """A valid, small data folder (7 organisations, 10 sites) in a temporary directory."""
+    return make_data_dir(tmp_path / "data")
+
+
+@pytest.fixture(scope="session")
+def small_atlas(tmp_path_factory: pytest.TempPathFactory):
+    """The small fixture data, loaded once."""
+    from geo.data import load_atlas
+
+    return load_atlas(make_data_dir(tmp_path_factory.mktemp("small")))
+
+
+@pytest.fixture(scope="session")
+def atlas():
+    """The shipped data, loaded once."""
+    from geo.data import load_atlas
+
+    return load_atlas(DATA)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_app(env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    """Start ``streamlit run app.py`` on a free port and wait until it answers."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
+                return proc, url
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    pytest.fail("streamlit did not become healthy within 60 s")
+
+
+@pytest.fixture(scope="session")
+def app_url() -> Iterator[str]:
+    """The real app with the shipped data, served for the browser tests."""
+    proc, url = start_app()
+    yield url
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    """Drive Debian's Chromium; Playwright cannot download its own browser here."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install it with `apt-get install chromium` (see README)")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    """A viewport tall enough that the whole map iframe is visible (clicks outside it are lost)."""
+    return {**browser_context_args, "viewport": {"width": 1400, "height": 1200}}
+
+
+@pytest.fixture
+def offline_page(page):
+    """A Playwright page for which every request to another host fails, as on an offline machine."""
+    blocked: list[str] = []
+
+    def abort(route) -> None:
+        blocked.append(route.request.url)
+        route.abort()
+
+    page.context.route(EXTERNAL, abort)
+    page.blocked_requests = blocked
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.js_errors = errors
+    return page

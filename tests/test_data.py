@@ -1,0 +1,149 @@
+"""The loader and validator: good data loads, every kind of bad row is reported with file, line and field."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from geo.data import filter_sites, load_atlas, validate
+from geo.errors import DataValidationError, UnknownIdError
+from tests.conftest import make_data_dir
+
+
+def problems_for(tmp_path, **edits) -> list:
+    folder = make_data_dir(tmp_path / "bad", edits={k.replace("__", "."): v for k, v in edits.items()})
+    with pytest.raises(DataValidationError) as info:
+        validate(folder)
+    return info.value.problems
+
+
+def replace(old: str, new: str):
+    def edit(text: str) -> str:
+        assert old in text, f"fixture text {old!r} not found"
+        return text.replace(old, new, 1)
+
+    return edit
+
+
+def test_small_fixture_loads_and_joins(small_dir):
+    atlas = load_atlas(small_dir)
+    sites = atlas.sites.set_index("site_id")
+    assert sites.loc["flevoziekenhuis-almere", "networks"] == ("cardionovo", "onconovo")
+    assert sites.loc["flevoziekenhuis-almere", "specialties"] == ("cardiology", "oncology")
+    assert sites.loc["isala-zwolle", "subregions"] == ("veluwe-ijssel",)
+    assert sites.loc["rijnstate-arnhem", "in_network"] is False or not sites.loc["rijnstate-arnhem", "in_network"]
+    assert sites.loc["dijklander-hoorn", "category"] == "hospital_ed"
+    assert sites.loc["avl-amsterdam", "category"] == "hospital"  # no 24/7 emergency department
+    assert atlas.sites.crs.to_epsg() == 4326
+
+
+def test_bad_coordinate_text_names_file_line_and_field(tmp_path):
+    problems = problems_for(tmp_path, sites__csv=replace("52.36770,5.21920", "noord,5.21920"))
+    hit = [p for p in problems if p.field == "lat"]
+    assert hit and hit[0].file == "sites.csv" and hit[0].row == 2
+    assert "not a number" in hit[0].message
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    problems = problems_for(
+        tmp_path,
+        sites__csv=lambda t: t.replace(",hospital,yes,open,,Hospitaalweg 1", ",clinic,yes,open,,Hospitaalweg 1")
+        .replace("8025 AB", "8025AB1"),
+        organisations__csv=replace("https://www.isala.nl/", "www.isala.nl"),
+    )
+    fields = {(p.file, p.field) for p in problems}
+    assert ("sites.csv", "kind") in fields
+    assert ("sites.csv", "postcode") in fields
+    assert ("organisations.csv", "website") in fields
+    message = str(DataValidationError(problems))
+    assert "sites.csv, line 2, field 'kind'" in message
+
+
+def test_duplicate_site_id(tmp_path):
+    problems = problems_for(tmp_path, sites__csv=replace("dijklander-purmerend,", "dijklander-hoorn,"))
+    assert any(p.field == "site_id" and "duplicate" in p.message and p.row == 4 for p in problems)
+
+
+def test_unknown_organisation_reference(tmp_path):
+    problems = problems_for(tmp_path, sites__csv=replace("isala-zwolle,isala,", "isala-zwolle,isalaa,"))
+    assert any(p.field == "org_id" and "isalaa" in p.message for p in problems)
+
+
+def test_membership_subregion_of_other_network(tmp_path):
+    problems = problems_for(tmp_path, memberships__csv=replace("cardionovo,dijklander,,", "cardionovo,dijklander,onz,"))
+    assert any(p.file == "memberships.csv" and p.field == "subregion_id" and "noord-oost" in p.message
+               for p in problems)
+
+
+def test_site_outside_its_province(tmp_path):
+    # Zwolle's coordinates claimed to be in Flevoland: far more than the 1 km tolerance.
+    problems = problems_for(tmp_path, sites__csv=replace("Zwolle,Overijssel", "Zwolle,Flevoland"))
+    hit = [p for p in problems if p.field == "province"]
+    assert hit and "outside Flevoland" in hit[0].message and "Overijssel" in hit[0].message
+
+
+def test_coordinates_outside_the_netherlands(tmp_path):
+    problems = problems_for(tmp_path, sites__csv=replace("52.51270,6.08420", "48.85660,2.35220"))
+    assert {p.field for p in problems} >= {"lat", "lon"}
+
+
+def test_closed_site_needs_date(tmp_path):
+    problems = problems_for(tmp_path, sites__csv=replace("closed,2018-06-30", "closed,"))
+    assert any(p.field == "closed_on" for p in problems)
+
+
+def test_missing_column_and_file(tmp_path):
+    folder = make_data_dir(tmp_path / "bad")
+    (folder / "claims.csv").unlink()
+    text = (folder / "networks.csv").read_text()
+    (folder / "networks.csv").write_text(text.replace(",founded,", ",founded_on,", 1))
+    with pytest.raises(DataValidationError) as info:
+        validate(folder)
+    messages = [str(p) for p in info.value.problems]
+    assert any("claims.csv" in m and "missing" in m for m in messages)
+    assert any("networks.csv, line 1" in m and "founded" in m for m in messages)
+
+
+def test_not_utf8(tmp_path):
+    folder = make_data_dir(tmp_path / "bad")
+    (folder / "organisations.csv").write_bytes("org_id,name\nx,Zi\xebkenhuis\n".encode("cp1252"))
+    with pytest.raises(DataValidationError, match="organisations.csv: not valid UTF-8"):
+        validate(folder)
+
+
+def test_filter_by_specialty_network_and_kind(small_atlas):
+    cardio = filter_sites(small_atlas, specialty="cardiology")
+    assert set(cardio["site_id"]) == {"flevoziekenhuis-almere", "dijklander-hoorn", "dijklander-purmerend",
+                                      "dijklander-enkhuizen"}
+    assert all(ns == ("cardionovo",) for ns in cardio["networks"])  # only the chosen networks are listed
+    onco_hosp = filter_sites(small_atlas, networks=["onconovo"], categories=["hospital"])
+    assert set(onco_hosp["site_id"]) == {"dijklander-purmerend", "avl-amsterdam"}
+
+
+def test_closed_sites_only_on_request(small_atlas):
+    assert "ozg-delfzicht" not in set(filter_sites(small_atlas)["site_id"])
+    closed = filter_sites(small_atlas, include_closed=True)
+    assert closed.set_index("site_id").loc["ozg-delfzicht", "status"] == "closed"
+
+
+def test_context_and_subregion_filters(small_atlas):
+    with_ctx = filter_sites(small_atlas, include_context=True)
+    assert "rijnstate-arnhem" in set(with_ctx["site_id"])
+    assert "rijnstate-arnhem" not in set(filter_sites(small_atlas)["site_id"])
+    onz = filter_sites(small_atlas, subregions=["onz"])
+    assert set(onz["site_id"]) == {"mst-enschede", "mst-lab"}
+
+
+def test_unknown_ids_raise(small_atlas):
+    with pytest.raises(UnknownIdError, match="unknown network: nope"):
+        filter_sites(small_atlas, networks=["nope"])
+    with pytest.raises(UnknownIdError, match="unknown specialty"):
+        filter_sites(small_atlas, specialty="dermatology")
+
+
+def test_geo_does_not_import_streamlit():
+    code = "import sys, geo.data, geo.cli, geo.provenance; print('streamlit' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
