@@ -44,10 +44,7 @@ def map_and_details() -> None:
     """Map and detail panel rerun on their own when a marker is clicked."""
     left, right = st.columns([3, 1])
     with left:
-        clicked = render_map(atlas, sites, sel, lang)
-    if clicked:
-        st.session_state["selected_site"] = clicked
-        st.rerun(scope="fragment")
+        render_map(atlas, sites, sel, lang)
     with right:
         render_details(atlas, sites, lang)
 

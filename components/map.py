@@ -195,8 +195,9 @@ def build_base_map(
     legend
         HTML of a legend to place in the map's corner (already escaped), or ``None``.
     """
+    # Leaflet options are passed through; min/max zoom must be given to the map, not only to tiles.
     m = folium.Map(location=DEFAULT_CENTER, zoom_start=DEFAULT_ZOOM, tiles=None, control_scale=True,
-                   min_zoom=6, max_zoom=17, zoom_control=True, prefer_canvas=False)
+                   minZoom=6, maxZoom=17, zoomSnap=0.25, zoomDelta=0.5)
     m.default_js = [("leaflet", LEAFLET_JS), ("jquery", JQUERY_JS)]
     m.default_css = [("leaflet_css", LEAFLET_CSS)]
     m.add_child(_OfflineAssets())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 import geopandas as gpd
@@ -49,13 +50,13 @@ def render_map(atlas: Atlas, sites: gpd.GeoDataFrame, sel: Selection, lang: str)
     net_names, sub_names = names(atlas)
     shown = {n: net_names[n] for n in sel.networks}
     region = atlas.region_provinces(sel.networks)
-    partial = sorted({p for n in sel.networks for p in atlas.network(n)["partial_provinces"].split(";") if p})
-    base = build_base_map(atlas.provinces, lang=lang, highlighted=region, partial=partial, tiles=sel.tiles)
+    partly = sorted({p for n in sel.networks for p in atlas.network(n)["partial_provinces"].split(";") if p})
+    base = build_base_map(atlas.provinces, lang=lang, highlighted=region, partial=partly, tiles=sel.tiles)
     layer = build_site_layer(sites, lang=lang, network_names=shown, subregion_names=sub_names,
                              selected=st.session_state.get("selected_site"))
     out = streamlit_folium.st_folium(
         base, key=MAP_KEY, height=MAP_HEIGHT, use_container_width=True, returned_objects=RETURNED,
-        feature_group_to_add=layer,
+        feature_group_to_add=layer, on_change=partial(_on_click, sites),
     )
     cats = [c for c in sel.categories if c in set(sites["category"])]
     st.html(
@@ -63,11 +64,24 @@ def render_map(atlas: Atlas, sites: gpd.GeoDataFrame, sel: Selection, lang: str)
         f"{legend_html(lang=lang, network_names=shown, categories=cats, context=sel.include_context, closed=sel.include_closed)}"
         "</div>"
     )
-    clicked = (out or {}).get("last_object_clicked")
-    if clicked and clicked != st.session_state.get("_last_click"):
-        st.session_state["_last_click"] = clicked
-        return site_at(sites, clicked)
-    return None
+    return _select((out or {}).get("last_object_clicked"), sites)
+
+
+def _select(clicked: Mapping[str, Any] | None, sites: gpd.GeoDataFrame) -> str | None:
+    """Make a new click the selection; repeated reports of the same click change nothing."""
+    if not clicked or clicked == st.session_state.get("_last_click"):
+        return None
+    st.session_state["_last_click"] = dict(clicked)
+    sid = site_at(sites, clicked)
+    if sid:
+        st.session_state["selected_site"] = sid
+    return sid
+
+
+def _on_click(sites: gpd.GeoDataFrame) -> None:
+    """Runs before the rerun a click causes, so the map redraws with the selection already set."""
+    value = st.session_state.get(MAP_KEY) or {}
+    _select(value.get("last_object_clicked"), sites)
 
 
 def region_caption(atlas: Atlas, sel: Selection, lang: str) -> str:

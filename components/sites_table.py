@@ -32,4 +32,4 @@ def render_table(atlas: Atlas, sites: gpd.GeoDataFrame, lang: str) -> None:
     """Draw the table of sites shown on the map."""
     st.subheader(t("table.header", lang))
     st.caption(t("table.caption", lang))
-    st.dataframe(sites_frame(atlas, sites, lang), hide_index=True, use_container_width=True, key="sites_table")
+    st.dataframe(sites_frame(atlas, sites, lang), hide_index=True, width="stretch", key="sites_table")

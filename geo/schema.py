@@ -234,7 +234,7 @@ CLAIMS = Table(
     "claims.csv",
     (
         Column("network_id", check=check_id),
-        Column("field", check=one_of(("member_count", "name", "members"))),
+        Column("field", check=check_id, doc="What is claimed: member_count, name, name_status, founded, ..."),
         Column("value", check=free_text(200)),
         *_SOURCE,
         Column("quote", required=False, check=free_text(600)),

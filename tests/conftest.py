@@ -57,10 +57,10 @@ def small_atlas(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="session")
 def atlas():
-    """The shipped data, loaded once."""
+    """The data the app serves (the shipped data unless ``NETWERKATLAS_DATA`` says otherwise), loaded once."""
     from geo.data import load_atlas
 
-    return load_atlas(DATA)
+    return load_atlas()
 
 
 def _free_port() -> int:

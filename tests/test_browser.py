@@ -1,0 +1,74 @@
+"""Real-browser tests: Debian's Chromium through Playwright, every request to another host blocked."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from playwright.sync_api import expect
+
+from geo.data import filter_sites
+
+pytestmark = pytest.mark.browser
+
+MAP = 'iframe[title="streamlit_folium.st_folium"]'
+TIMEOUT = 45_000
+
+
+def isolated_site(sites) -> object:
+    """The site farthest from any other, so its marker can be clicked without overlap."""
+    xy = np.c_[sites["lon"].to_numpy() * 0.61, sites["lat"].to_numpy()]  # ~equal-area degrees at 52°N
+    d = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+    np.fill_diagonal(d, np.inf)
+    return sites.iloc[int(np.argmax(d.min(axis=1)))]
+
+
+def metric(page, label: str):
+    return page.get_by_test_id("stMetric").filter(has_text=label).get_by_test_id("stMetricValue")
+
+
+def test_map_renders_offline_with_every_site(offline_page, app_url, atlas):
+    page = offline_page
+    expected = filter_sites(atlas)
+    page.goto(app_url)
+    frame = page.frame_locator(MAP)
+    expect(frame.locator(".leaflet-marker-icon")).to_have_count(len(expected), timeout=TIMEOUT)
+    expect(frame.locator("path.leaflet-interactive")).to_have_count(12)  # the provinces
+    expect(metric(page, "Locaties")).to_have_text(str(len(expected)))
+    assert page.js_errors == []
+
+
+def test_filter_change_updates_markers_and_count(offline_page, app_url, atlas):
+    page = offline_page
+    cardio = filter_sites(atlas, specialty="cardiology")
+    page.goto(app_url)
+    frame = page.frame_locator(MAP)
+    expect(frame.locator(".leaflet-marker-icon")).to_have_count(len(filter_sites(atlas)), timeout=TIMEOUT)
+    page.get_by_test_id("stSelectbox").filter(has_text="Specialisme").click()
+    page.get_by_role("option", name="Cardiologie").click()
+    expect(metric(page, "Locaties")).to_have_text(str(len(cardio)), timeout=TIMEOUT)
+    expect(frame.locator(".leaflet-marker-icon")).to_have_count(len(cardio), timeout=TIMEOUT)
+    expect(metric(page, "Organisaties")).to_have_text(str(cardio["org_id"].nunique()))
+
+
+def test_clicking_a_marker_shows_its_details(offline_page, app_url, atlas):
+    page = offline_page
+    site = isolated_site(filter_sites(atlas))
+    page.goto(app_url)
+    frame = page.frame_locator(MAP)
+    marker = frame.locator(f'.leaflet-marker-icon[title="{site["name"]}"]')
+    expect(marker).to_have_count(1, timeout=TIMEOUT)
+    page.locator(MAP).scroll_into_view_if_needed()  # clicks on a half-visible iframe are lost
+    marker.click()
+    popup = frame.locator(".leaflet-popup-content")
+    expect(popup).to_contain_text(site["organisation"], timeout=TIMEOUT)
+    details = page.get_by_test_id("stHtml").filter(has_text=site["name"])
+    expect(details.first).to_contain_text(site["city"], timeout=TIMEOUT)
+
+
+def test_english_switch(offline_page, app_url):
+    page = offline_page
+    page.goto(app_url)
+    expect(page.get_by_text("Filters").first).to_be_visible(timeout=TIMEOUT)
+    page.get_by_test_id("stSidebar").get_by_text("EN", exact=True).click()
+    expect(metric(page, "Sites")).to_be_visible(timeout=TIMEOUT)
+    assert "lang=en" in page.url

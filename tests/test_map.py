@@ -1,0 +1,126 @@
+"""The folium map builders, tested without Streamlit or a browser."""
+
+from __future__ import annotations
+
+import re
+
+import folium
+import pytest
+
+from components.map import (
+    NETWORK_COLOURS,
+    build_base_map,
+    build_map,
+    build_site_layer,
+    legend_html,
+    marker_svg,
+    popup_html,
+)
+from components.mapview import names, site_at
+from geo.data import filter_sites
+
+CDN = re.compile(r"(cdn\.jsdelivr|code\.jquery|cdnjs\.cloudflare|bootstrapcdn|unpkg\.com)")
+
+
+@pytest.fixture
+def full_map(small_atlas):
+    sites = filter_sites(small_atlas, include_context=True, include_closed=True)
+    nets, subs = names(small_atlas)
+    m = build_map(small_atlas.provinces, sites, network_names=nets, subregion_names=subs,
+                  highlighted=small_atlas.region_provinces(nets))
+    return m, sites
+
+
+def test_map_loads_no_asset_from_a_cdn(full_map):
+    m, _ = full_map
+    page = m.get_root().render()
+    assert not CDN.search(page)
+    assert '<script src="/app/static/vendor/leaflet/leaflet.js">' in page
+    assert '<script src="/app/static/vendor/jquery/jquery.min.js">' in page
+    assert "L.Icon.Default.imagePath" in page
+
+
+def test_one_marker_per_site(full_map):
+    m, sites = full_map
+    page = m.get_root().render()
+    assert page.count("L.marker(") == len(sites) == 10
+    assert page.count('"na-marker"') == len(sites)
+
+
+def test_provinces_styled_by_region(small_atlas):
+    m = build_base_map(small_atlas.provinces, highlighted=["Flevoland"], partial=[])
+    page = m.get_root().render()
+    assert page.count('"type":"Feature"') + page.count('"type": "Feature"') >= 12
+    assert "#FCE9C4" in page  # region fill present
+    assert m.options["minZoom"] == 6
+
+
+def test_html_in_names_is_escaped(small_atlas):
+    sites = filter_sites(small_atlas, categories=["other"])
+    assert sites["name"].iloc[0] == "MST laboratorium <b>test</b>"
+    nets, subs = names(small_atlas)
+    layer = build_site_layer(sites, network_names=nets, subregion_names=subs)
+    m = folium.Map(tiles=None)
+    layer.add_to(m)
+    page = m.get_root().render()
+    assert "laboratorium <b>test</b>" not in page
+    assert "laboratorium &lt;b&gt;test&lt;/b&gt;" in page
+
+
+def test_popup_escapes_every_value_and_flags_approximate_positions():
+    site = {
+        "name": "<script>alert(1)</script>", "organisation": "O & <i>", "street": "<img src=x onerror=alert(2)>",
+        "postcode": "1234 AB", "city": "X", "category": "hospital", "emergency": "limited",
+        "networks": ("a",), "subregions": (), "precision": "town", "status": "open",
+        "source_url": "javascript:alert(3)", "coord_source_url": "https://example.org/?a=<b>", "website": "",
+    }
+    out = popup_html(site, lang="en", network_names={"a": "<u>Net</u>"}, subregion_names={})
+    assert "<script>" not in out and "<img" not in out and "<u>" not in out and "<i>" not in out
+    assert "javascript:" not in out  # only http(s) links are made clickable
+    assert "town (approximate)" in out
+    assert "Limited opening hours" in out
+
+
+def test_multi_network_marker_shows_both_colours():
+    svg = marker_svg("hospital_ed", [NETWORK_COLOURS["cardionovo"], NETWORK_COLOURS["onconovo"]], uid="x")
+    assert "linearGradient" in svg
+    assert NETWORK_COLOURS["cardionovo"] in svg and NETWORK_COLOURS["onconovo"] in svg
+    single = marker_svg("hospital_ed", [NETWORK_COLOURS["cardionovo"]], uid="y")
+    assert "linearGradient" not in single
+
+
+def test_shapes_differ_by_category():
+    shapes = {c: marker_svg(c, ["#000000"], uid=c) for c in ("hospital_ed", "hospital", "outpatient", "radiotherapy")}
+    assert len(set(shapes.values())) == 4
+    assert "<circle" in shapes["hospital_ed"] and "<rect" in shapes["hospital"]
+
+
+def test_closed_marker_is_hollow_and_crossed():
+    svg = marker_svg("hospital", [NETWORK_COLOURS["onconovo"]], uid="c", closed=True)
+    assert 'fill="#FFFFFF"' in svg and NETWORK_COLOURS["onconovo"] not in svg
+    assert "M6 6 18 18" in svg
+
+
+def test_legend_lists_networks_and_kinds():
+    out = legend_html(lang="nl", network_names={"cardionovo": "CardioNoVo+", "onconovo": "OncoNoVo+"},
+                      categories=["hospital_ed", "outpatient"], context=True)
+    assert "CardioNoVo+" in out and "OncoNoVo+" in out
+    assert "Ziekenhuis met 24/7 SEH" in out and "Buitenpolikliniek" in out
+    assert "In meerdere netwerken" in out and "buiten deze netwerken" in out
+    assert "<svg" not in out and out.count("data:image/svg+xml;base64,") == 6  # sanitiser-proof images
+
+
+def test_tiles_are_optional(small_atlas):
+    offline = build_base_map(small_atlas.provinces).get_root().render()
+    assert "tileLayer" not in offline
+    online = build_base_map(small_atlas.provinces, tiles="nlmaps").get_root().render()
+    assert "service.pdok.nl" in online and "Kadaster" in online
+
+
+def test_site_at_matches_clicked_marker(small_atlas):
+    sites = filter_sites(small_atlas)
+    row = sites[sites["site_id"] == "isala-zwolle"].iloc[0]
+    assert site_at(sites, {"lat": row.lat, "lng": row.lon}) == "isala-zwolle"
+    assert site_at(sites, {"lat": row.lat + 0.01, "lng": row.lon}) is None
+    assert site_at(sites, None) is None
+    assert site_at(sites, {"lat": "x"}) is None
