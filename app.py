@@ -7,10 +7,12 @@ from components.about import render_about
 from components.assets import ensure_static_assets
 from components.details import render_details
 from components.filters import render_filters
+from components.finder import map_options as finder_map_options
+from components.finder import render_finder
 from components.i18n import t
 from components.mapview import render_map
 from components.sites_table import render_table
-from components.state import render_language
+from components.state import render_language, render_mode
 from geo.errors import DataValidationError
 
 st.set_page_config(page_title="NetwerkAtlas", page_icon="🗺️", layout="wide")
@@ -37,18 +39,20 @@ if sel.include_context:
     c3.metric(t("metric.context", lang), len(sites) - len(network_sites))
 if not sel.networks:
     st.info(t("filters.no_networks", lang))
+mode = render_mode(lang)
 
 
 @st.fragment
-def map_and_details() -> None:
-    """Map and detail panel rerun on their own when a marker is clicked."""
-    left, right = st.columns([3, 1])
-    with left:
-        render_map(atlas, sites, sel, lang)
+def map_and_panel() -> None:
+    """Map and side panel rerun on their own when the map is clicked."""
+    left, right = st.columns([3, 2] if mode != "map" else [3, 1])
     with right:
+        found = render_finder(atlas, sel, lang) if mode == "finder" else None
         render_details(atlas, sites, lang)
+    with left:
+        render_map(atlas, sites, sel, lang, **(finder_map_options(found, lang) if mode == "finder" else {}))
 
 
-map_and_details()
+map_and_panel()
 render_table(atlas, sites, lang)
 render_about(atlas, sel.networks, lang)

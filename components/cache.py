@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import streamlit as st
 
-from pathlib import Path
-
 from geo.data import Atlas, default_data_dir, filter_sites, load_atlas
+from geo.pdok import reachable
+from geo.places import Place, PlaceResolution, load_places, place_by_id, resolve_place
 
 
 def atlas() -> Atlas:
@@ -46,3 +48,29 @@ def _sites_for(
         include_context=include_context,
         include_closed=include_closed,
     )
+
+
+@st.cache_resource(show_spinner=False)
+def _places(data_dir: str) -> gpd.GeoDataFrame:
+    return load_places(Path(data_dir))
+
+
+def places() -> gpd.GeoDataFrame:
+    """The GeoNames gazetteer (built once per process, about 2 s; never modified)."""
+    return _places(str(default_data_dir()))
+
+
+def resolve(text: str) -> PlaceResolution:
+    """Resolve a typed place against the cached gazetteer."""
+    return resolve_place(text, places())
+
+
+def place(place_id: int) -> Place | None:
+    """A gazetteer place by its GeoNames id."""
+    return place_by_id(int(place_id), places())
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def pdok_online() -> bool:
+    """Whether PDOK Locatieserver answers (checked at most every 10 minutes)."""
+    return reachable()

@@ -158,6 +158,72 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Map data: province boundaries Natural Earth (public domain); sites and memberships from public "
         "sources, each row with source and date (see data/README.md).",
     },
+    # modes
+    "mode.label": {"nl": "Weergave", "en": "View"},
+    "mode.map": {"nl": "Netwerkkaart", "en": "Network map"},
+    "mode.finder": {"nl": "Ziekenhuis zoeken", "en": "Find a hospital"},
+    "mode.coverage": {"nl": "Bereikbaarheid", "en": "Coverage"},
+    # finder
+    "finder.header": {"nl": "Dichtstbijzijnde netwerkziekenhuizen", "en": "Nearest network hospitals"},
+    "finder.place": {"nl": "Woonplaats", "en": "Place"},
+    "finder.place.placeholder": {"nl": "bijv. Emmeloord", "en": "e.g. Emmeloord"},
+    "finder.place.help": {
+        "nl": "Elke Nederlandse plaats met minstens 500 inwoners (GeoNames), ook als 'Hengelo, Gelderland' of "
+        "als coördinaten '52,71; 5,75'. U kunt ook op de kaart klikken.",
+        "en": "Any Dutch place of at least 500 inhabitants (GeoNames), also as 'Hengelo, Gelderland' or as "
+        "coordinates '52.71, 5.75'. You can also click on the map.",
+    },
+    "finder.specialty": {"nl": "Zorg voor", "en": "Care for"},
+    "finder.limit": {"nl": "Aantal ziekenhuizen", "en": "Number of hospitals"},
+    "finder.start": {
+        "nl": "Typ een plaatsnaam of klik op de kaart om de dichtstbijzijnde netwerkziekenhuizen te zien.",
+        "en": "Type a place name or click on the map to see the nearest network hospitals.",
+    },
+    "finder.ambiguous": {"nl": "Er zijn meerdere plaatsen met die naam. Welke bedoelt u?",
+                         "en": "Several places have that name. Which one do you mean?"},
+    "finder.choose": {"nl": "Kies een plaats", "en": "Choose a place"},
+    "finder.unknown": {"nl": "Plaats \"{query}\" niet gevonden.", "en": "Place \"{query}\" not found."},
+    "finder.didyoumean": {"nl": "Bedoelde u:", "en": "Did you mean:"},
+    "finder.reason.empty": {"nl": "Typ een plaatsnaam.", "en": "Type a place name."},
+    "finder.reason.too_long": {"nl": "Die tekst is te lang voor een plaatsnaam.", "en": "That text is too long "
+                               "for a place name."},
+    "finder.reason.outside_netherlands": {"nl": "Die coördinaten liggen buiten Nederland.",
+                                          "en": "Those coordinates lie outside the Netherlands."},
+    "finder.reason.wrong_province": {"nl": "Die plaats ligt niet in de genoemde provincie.",
+                                     "en": "That place is not in the province given."},
+    "finder.reason.province": {"nl": "Dat is een provincie; typ een plaats.", "en": "That is a province; type "
+                               "a place."},
+    "finder.postcode": {
+        "nl": "Zoeken op postcode kan alleen met een internetverbinding (PDOK Locatieserver), en die is er nu "
+        "niet. Typ de plaatsnaam of klik op de kaart.",
+        "en": "Postcode search needs an internet connection (PDOK Locatieserver), which is not available now. "
+        "Type the place name or click on the map.",
+    },
+    "finder.postcode.unknown": {"nl": "Postcode {postcode} niet gevonden.", "en": "Postcode {postcode} not found."},
+    "finder.clicked": {"nl": "Punt op de kaart", "en": "Point on the map"},
+    "finder.from": {"nl": "Vanaf {place}", "en": "From {place}"},
+    "finder.none": {
+        "nl": "Geen netwerkziekenhuis gevonden voor deze keuze. Kies een ander specialisme of meer netwerken.",
+        "en": "No network hospital found for this choice. Choose another specialty or more networks.",
+    },
+    "finder.km": {"nl": "{km} km hemelsbreed", "en": "{km} km in a straight line"},
+    "finder.line": {"nl": "{km} km hemelsbreed naar {site}", "en": "{km} km in a straight line to {site}"},
+    "finder.method": {
+        "nl": "Afstanden zijn hemelsbreed (in een rechte lijn over de aarde gemeten), niet over de weg. De "
+        "reisafstand is langer, en over water veel langer: van Huizen naar Almere is het 8 km hemelsbreed "
+        "maar ruim 20 km over de weg, en Texel is alleen met de veerboot bereikbaar.",
+        "en": "Distances are in a straight line (measured over the earth's surface), not by road. Travel "
+        "distance is longer, and across water much longer: Huizen to Almere is 8 km in a straight line but "
+        "over 20 km by road, and Texel is reachable only by ferry.",
+    },
+    "finder.route": {"nl": "Route plannen (OpenStreetMap)", "en": "Plan a route (OpenStreetMap)"},
+    "finder.show": {"nl": "Toon op kaart", "en": "Show on map"},
+    "finder.outpatient": {"nl": "Buitenpolikliniek: geen opname of spoedeisende hulp",
+                          "en": "Outpatient clinic: no admission or emergency care"},
+    "finder.clear": {"nl": "Locatie wissen", "en": "Clear location"},
+    # url
+    "url.ignored": {"nl": "Onbekende of ongeldige parameters in de link genegeerd: {params}",
+                    "en": "Unknown or invalid link parameters ignored: {params}"},
     # errors
     "error.data.title": {"nl": "Onderhoudsmelding: de gegevens zijn niet in orde", "en": "Maintenance notice: "
                          "the data is not valid"},

@@ -9,6 +9,7 @@ nor shape alone carries the meaning. All text placed in tooltips and popups is H
 from __future__ import annotations
 
 import base64
+import math
 import html
 import json
 from collections.abc import Mapping, Sequence
@@ -340,3 +341,50 @@ def build_map(
     build_site_layer(sites, lang=lang, network_names=network_names, subregion_names=subregion_names,
                      selected=selected).add_to(m)
     return m
+
+
+def add_finder_overlay(
+    group: folium.FeatureGroup,
+    *,
+    lang: str,
+    location: tuple[float, float],
+    label: str,
+    results: pd.DataFrame,
+) -> None:
+    """Draw the patient's location and dashed straight lines to the result sites into ``group``."""
+    pin = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="26" height="34" viewBox="0 0 26 34" aria-hidden="true">'
+        '<path d="M13 1C6.4 1 1 6.2 1 12.7 1 21.4 13 33 13 33s12-11.6 12-20.3C25 6.2 19.6 1 13 1Z" '
+        'fill="#000" stroke="#fff" stroke-width="2"/><circle cx="13" cy="12.5" r="4.5" fill="#fff"/></svg>'
+    )
+    for r in results.itertuples():
+        text = t("finder.line", lang, km=f"{r.distance_km:.1f}".replace(".", "," if lang == "nl" else "."),
+                 site=str(r.name))
+        folium.PolyLine(
+            [location, (r.lat, r.lon)], color="#222222", weight=2.5, opacity=0.85, dash_array="6 6",
+            tooltip=html.escape(text), class_name="na-finder-line",
+        ).add_to(group)
+    folium.Marker(
+        location=location,
+        icon=folium.DivIcon(html=pin, icon_size=(26, 34), icon_anchor=(13, 33), class_name="na-location"),
+        tooltip=html.escape(label),
+        title=label,
+        z_index_offset=2000,
+    ).add_to(group)
+
+
+def view_for(points: Sequence[tuple[float, float]], *, width_px: int = 520, height_px: int = 560,
+             max_zoom: int = 13) -> tuple[tuple[float, float], int]:
+    """Centre and Web-Mercator zoom that fit ``points`` (lat, lon) into a map of the given size."""
+    lats = [p[0] for p in points]
+    lons = [p[1] for p in points]
+    centre = ((min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2)
+    span_lon = max(max(lons) - min(lons), 1e-4) * 1.3
+    lat_rad = [math.radians(v) for v in (min(lats), max(lats))]
+    merc = [math.log(math.tan(math.pi / 4 + v / 2)) for v in lat_rad]
+    span_merc = max(merc[1] - merc[0], 1e-6) * 1.3
+    zoom_x = math.log2(width_px * 360 / (256 * span_lon))
+    zoom_y = math.log2(height_px * 2 * math.pi / (256 * span_merc))
+    # Whole zoom levels: st_folium applies the zoom without Leaflet's fractional snapping.
+    zoom = max(6, min(max_zoom, math.floor(min(zoom_x, zoom_y))))
+    return centre, zoom

@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
+import folium
 import geopandas as gpd
 import numpy as np
 import streamlit as st
 import streamlit_folium
 
 from components.filters import Selection
-from components.i18n import t
 from components.map import build_base_map, build_site_layer, legend_html
 from geo.data import Atlas
 
 MAP_KEY = "map"
 #: Only clicks come back from the browser; pan and zoom therefore never rerun the app.
 RETURNED = ["last_object_clicked"]
+#: In finder mode a click on an empty spot of the map sets the patient's location as well.
+RETURNED_WITH_CLICKS = ["last_object_clicked", "last_clicked"]
 MAP_HEIGHT = 560
 
 
@@ -45,8 +47,21 @@ def names(atlas: Atlas) -> tuple[dict[str, str], dict[str, str]]:
             dict(zip(atlas.subregions["subregion_id"], atlas.subregions["name"], strict=True)))
 
 
-def render_map(atlas: Atlas, sites: gpd.GeoDataFrame, sel: Selection, lang: str) -> str | None:
-    """Draw the map and return the id of a site the user just clicked (or ``None``)."""
+def render_map(
+    atlas: Atlas,
+    sites: gpd.GeoDataFrame,
+    sel: Selection,
+    lang: str,
+    *,
+    overlay: Callable[[folium.FeatureGroup], None] | None = None,
+    view: tuple[tuple[float, float], float] | None = None,
+    on_map_click: Callable[[float, float], None] | None = None,
+) -> None:
+    """Draw the map with its legend.
+
+    ``overlay`` draws extra layers (finder lines, coverage) into the dynamic group, ``view`` moves the
+    map to a centre and zoom without remounting it, and ``on_map_click`` receives clicks on empty map.
+    """
     net_names, sub_names = names(atlas)
     shown = {n: net_names[n] for n in sel.networks}
     region = atlas.region_provinces(sel.networks)
@@ -54,36 +69,44 @@ def render_map(atlas: Atlas, sites: gpd.GeoDataFrame, sel: Selection, lang: str)
     base = build_base_map(atlas.provinces, lang=lang, highlighted=region, partial=partly, tiles=sel.tiles)
     layer = build_site_layer(sites, lang=lang, network_names=shown, subregion_names=sub_names,
                              selected=st.session_state.get("selected_site"))
+    if overlay:
+        overlay(layer)
+    center, zoom = view if view else (None, None)
     out = streamlit_folium.st_folium(
-        base, key=MAP_KEY, height=MAP_HEIGHT, use_container_width=True, returned_objects=RETURNED,
-        feature_group_to_add=layer, on_change=partial(_on_click, sites),
+        base, key=MAP_KEY, height=MAP_HEIGHT, use_container_width=True,
+        returned_objects=RETURNED_WITH_CLICKS if on_map_click else RETURNED,
+        feature_group_to_add=layer, center=center, zoom=zoom,
+        on_change=partial(_on_change, sites, on_map_click),
     )
+    handle_click(out, sites, on_map_click)  # also covers a click whose callback did not run
     cats = [c for c in sel.categories if c in set(sites["category"])]
     st.html(
-        f'<div class="na-legend" style="box-shadow:none;max-width:none;padding:4px 0">'
+        '<div class="na-legend" style="font-size:13px;line-height:20px">'
         f"{legend_html(lang=lang, network_names=shown, categories=cats, context=sel.include_context, closed=sel.include_closed)}"
         "</div>"
     )
-    return _select((out or {}).get("last_object_clicked"), sites)
 
 
-def _select(clicked: Mapping[str, Any] | None, sites: gpd.GeoDataFrame) -> str | None:
-    """Make a new click the selection; repeated reports of the same click change nothing."""
-    if not clicked or clicked == st.session_state.get("_last_click"):
-        return None
-    st.session_state["_last_click"] = dict(clicked)
-    sid = site_at(sites, clicked)
-    if sid:
-        st.session_state["selected_site"] = sid
-    return sid
+def handle_click(value: Mapping[str, Any] | None, sites: gpd.GeoDataFrame,
+                 on_map_click: Callable[[float, float], None] | None = None) -> str | None:
+    """Apply what st_folium reported: a marker click selects its site, an empty-map click goes to
+    ``on_map_click``. Repeated reports of the same click change nothing. Returns the selected id."""
+    value = value or {}
+    obj = value.get("last_object_clicked")
+    if obj and obj != st.session_state.get("_last_obj"):
+        st.session_state["_last_obj"] = dict(obj)
+        sid = site_at(sites, obj)
+        if sid:
+            st.session_state["selected_site"] = sid
+            return sid
+    spot = value.get("last_clicked")
+    if on_map_click and spot and spot != st.session_state.get("_last_spot"):
+        st.session_state["_last_spot"] = dict(spot)
+        if site_at(sites, spot) is None:
+            on_map_click(float(spot["lat"]), float(spot["lng"]))
+    return None
 
 
-def _on_click(sites: gpd.GeoDataFrame) -> None:
+def _on_change(sites: gpd.GeoDataFrame, on_map_click: Callable[[float, float], None] | None) -> None:
     """Runs before the rerun a click causes, so the map redraws with the selection already set."""
-    value = st.session_state.get(MAP_KEY) or {}
-    _select(value.get("last_object_clicked"), sites)
-
-
-def region_caption(atlas: Atlas, sel: Selection, lang: str) -> str:
-    """One line naming the highlighted region, for screen readers and print."""
-    return f"{t('legend.region', lang)}: {', '.join(atlas.region_provinces(sel.networks))}"
+    handle_click(st.session_state.get(MAP_KEY), sites, on_map_click)

@@ -22,3 +22,18 @@ def render_language() -> str:
     if st.query_params.get("lang", DEFAULT_LANG) != lang:
         st.query_params["lang"] = lang
     return lang
+
+
+MODES = ("map", "finder")
+
+
+def render_mode(lang: str) -> str:
+    """Draw the switch between the network map, the finder and coverage; return the mode."""
+    from components.i18n import t
+
+    if st.session_state.get("mode") not in MODES:
+        st.session_state["mode"] = "map"
+    return st.segmented_control(
+        t("mode.label", lang), MODES, key="mode", format_func=lambda m: t(f"mode.{m}", lang),
+        label_visibility="collapsed",
+    ) or "map"

@@ -17,28 +17,16 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import json
 import re
 import sys
 import time
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
-from pyproj import Geod
+from geo.crs import GEOD
+from geo.pdok import fetch, point_of, query_url
 
 ROOT = Path(__file__).resolve().parents[1]
 SITES = ROOT / "data" / "sites.csv"
-ENDPOINT = "https://api.pdok.nl/bzk/locatieserver/search/v3_1/free"
-_POINT = re.compile(r"POINT\(([-\d.]+) ([-\d.]+)\)")
-GEOD = Geod(ellps="WGS84")
-
-
-def query_url(street: str, postcode: str, city: str) -> str:
-    """The Locatieserver request for one address (address documents only, best match first)."""
-    params = {"q": f"{street} {postcode} {city}".strip(), "fq": "type:adres", "rows": "1",
-              "fl": "weergavenaam,straatnaam,huis_nlt,postcode,woonplaatsnaam,centroide_ll,score"}
-    return f"{ENDPOINT}?{urllib.parse.urlencode(params)}"
 
 
 def parse_match(payload: dict, street: str, postcode: str) -> tuple[float, float] | None:
@@ -52,11 +40,10 @@ def parse_match(payload: dict, street: str, postcode: str) -> tuple[float, float
     same_street = doc.get("straatnaam", "").lower() == street_name
     same_number = number is not None and doc.get("huis_nlt", "").replace(" ", "").lower() == number.group(0).replace(" ", "").lower()
     same_postcode = doc.get("postcode", "").replace(" ", "") == postcode.replace(" ", "")
-    point = _POINT.match(doc.get("centroide_ll", ""))
+    point = point_of(doc)
     if not (same_street and same_number and same_postcode and point):
         return None
-    lon, lat = float(point.group(1)), float(point.group(2))
-    return lat, lon
+    return point
 
 
 def main() -> int:
@@ -77,10 +64,9 @@ def main() -> int:
     for row in rows:
         if not (row["street"] and row["postcode"]) or (args.only_approximate and row["precision"] == "building"):
             continue
-        url = query_url(row["street"], row["postcode"], row["city"])
+        url = query_url(f"{row['street']} {row['postcode']} {row['city']}")
         try:
-            with urllib.request.urlopen(url, timeout=15) as resp:
-                payload = json.load(resp)
+            payload = fetch(url, timeout=15)
         except OSError as exc:
             print(f"{row['site_id']}: request failed ({exc}); is the machine online?", file=sys.stderr)
             return 1
