@@ -8,11 +8,12 @@ from components.assets import ensure_static_assets
 from components.details import render_details
 from components.filters import render_filters
 from components.finder import map_options as finder_map_options
-from components.finder import render_finder
+from components.finder import apply_query, render_finder
 from components.i18n import t
 from components.mapview import render_map
 from components.sites_table import render_table
 from components.state import render_language, render_mode
+from components.urlstate import read_url, render_notice, write_url
 from geo.errors import DataValidationError
 
 st.set_page_config(page_title="NetwerkAtlas", page_icon="🗺️", layout="wide")
@@ -28,6 +29,9 @@ except DataValidationError as exc:
     st.code("\n".join(str(p) for p in exc.problems), language=None)
     st.stop()
 
+ignored = read_url(atlas)
+if st.session_state.get("finder_q") and "finder_loc" not in st.session_state and "finder_res" not in st.session_state:
+    apply_query()  # a shared link with ?q=Emmeloord
 sel = render_filters(atlas, lang)
 sites = cache.sites_for(*sel.cache_args())
 network_sites = sites[sites["in_network"]]
@@ -40,6 +44,7 @@ if sel.include_context:
 if not sel.networks:
     st.info(t("filters.no_networks", lang))
 mode = render_mode(lang)
+render_notice(ignored, lang)
 
 
 @st.fragment
@@ -51,6 +56,7 @@ def map_and_panel() -> None:
         render_details(atlas, sites, lang)
     with left:
         render_map(atlas, sites, sel, lang, **(finder_map_options(found, lang) if mode == "finder" else {}))
+    write_url()
 
 
 map_and_panel()

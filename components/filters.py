@@ -50,6 +50,7 @@ def render_filters(atlas: Atlas, lang: str) -> Selection:
     )
     specialty = None if spec == "all" else spec
     net_options = atlas.network_ids(specialty)
+    st.session_state["_all_networks"] = net_options  # the default, left out of shared links
     _keep_valid("f_networks", net_options)
     if "f_networks" not in st.session_state:
         st.session_state["f_networks"] = list(net_options)

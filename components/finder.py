@@ -45,7 +45,8 @@ def set_location(lat: float, lon: float, label: str, *, query: str = "") -> None
     st.session_state.pop(RES, None)
 
 
-def _on_query() -> None:
+def apply_query() -> None:
+    """Resolve the typed text (or a postcode) into the finder's location or an explanation."""
     text = st.session_state.get(QUERY, "")
     postcode = normalise_postcode(text)
     if postcode:
@@ -78,7 +79,7 @@ def _on_choice() -> None:
 
 def _use_suggestion(text: str) -> None:
     st.session_state[QUERY] = text
-    _on_query()
+    apply_query()
 
 
 def _clear() -> None:
@@ -146,7 +147,7 @@ def result_html(r: pd.Series, *, lang: str, net_names: dict[str, str], sub_names
 def render_finder(atlas: Atlas, sel: Selection, lang: str) -> FinderView | None:
     """Draw the finder panel; return what the map should draw, or ``None`` without a location."""
     st.subheader(t("finder.header", lang))
-    st.text_input(t("finder.place", lang), key=QUERY, on_change=_on_query, max_chars=200,
+    st.text_input(t("finder.place", lang), key=QUERY, on_change=apply_query, max_chars=200,
                   placeholder=t("finder.place.placeholder", lang), help=t("finder.place.help", lang))
     specialty = sel.specialty
     if specialty is None:

@@ -73,6 +73,62 @@ def cmd_sites(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _nearest_entry(query: str, places: Any, sites: Any, limit: int) -> tuple[dict[str, Any], bool]:
+    from geo.nearest import nearest_sites
+    from geo.places import resolve_place
+
+    res = resolve_place(query, places)
+    if res.status != "found" or res.place is None:
+        entry: dict[str, Any] = {"error": "ambiguous" if res.status == "ambiguous" else "unknown place"}
+        if res.status == "ambiguous":
+            entry["choices"] = [m.label for m in res.matches]
+        else:
+            entry["reason"] = res.reason or "no_match"
+            entry["suggestions"] = list(res.suggestions)
+        return entry, False
+    p = res.place
+    ranked = nearest_sites(p.lat, p.lon, sites, limit=limit)
+    results = []
+    for r in ranked.itertuples():
+        rec = _site_record(r)
+        rec["rank"] = int(r.rank)
+        rec["distance_km"] = round(float(r.distance_km), 2)
+        results.append(rec)
+    place = {"name": p.name, "province": p.province, "lat": round(p.lat, 6), "lon": round(p.lon, 6)}
+    return {"place": place, "distance": "straight line (WGS84 geodesic)", "results": results}, True
+
+
+def cmd_nearest(args: argparse.Namespace) -> int:
+    """Print the nearest network sites for each place given."""
+    from geo.places import load_places
+
+    if args.limit < 1:
+        print("netwerkatlas: --limit must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    atlas = load_atlas()
+    sites = filter_sites(atlas, networks=args.network or None, specialty=args.specialty)
+    places = load_places()
+    out: dict[str, Any] = {}
+    complete = True
+    for query in args.places:
+        out[query], ok = _nearest_entry(query, places, sites, args.limit)
+        complete &= ok
+    if args.json:
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        for query, entry in out.items():
+            if "error" in entry:
+                alt = entry.get("choices") or entry.get("suggestions") or []
+                print(f"{query}: {entry['error']}" + (f" (did you mean: {', '.join(alt)})" if alt else ""))
+                continue
+            pl = entry["place"]
+            print(f"{query} → {pl['name']} ({pl['province']}), straight-line distances:")
+            for r in entry["results"]:
+                print(f"  {r['rank']}. {r['distance_km']:6.1f} km  {r['site']} ({r['city']}) [{', '.join(r['networks'])}]")
+    return EXIT_OK if complete else EXIT_INCOMPLETE
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="netwerkatlas", description=__doc__.splitlines()[0])
@@ -89,6 +145,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--closed", action="store_true", help="include closed sites")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_sites)
+
+    p = sub.add_parser("nearest", help="nearest network sites (straight line) for one or more places")
+    p.add_argument("places", nargs="+", metavar="PLACE", help="place name, 'Hengelo, Gelderland' or 'lat,lon'")
+    p.add_argument("--network", action="append", metavar="ID", help="network id (repeatable)")
+    p.add_argument("--specialty", choices=SPECIALTIES)
+    p.add_argument("--limit", type=int, default=3, help="how many sites per place (default 3)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_nearest)
     return parser
 
 

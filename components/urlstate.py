@@ -1,0 +1,148 @@
+"""The view in the URL: a link reopens the same filters, mode, selection and finder location.
+
+Query parameters are read once, when a session starts, into the widgets' session-state keys (before the
+widgets are drawn); afterwards every run writes the current state back. A parameter that is unknown,
+malformed or out of range is ignored (or clamped) and named in one short notice, never an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from components.i18n import t
+from geo.data import Atlas
+from geo.schema import CATEGORIES, PROVINCES, SPECIALTIES
+
+MAX_PARAM_CHARS = 300
+READ_FLAG = "_url_read"
+NOTICE = "_url_notice"
+
+
+@dataclass(frozen=True)
+class Param:
+    """One query parameter: the session-state key it feeds and how to read and write it."""
+
+    key: str
+    parse: Callable[[str, Atlas], Any]  # raises ValueError for a bad value
+    dump: Callable[[Any], str | None]  # None: leave the parameter out of the URL
+
+
+def _choice(options: tuple[str, ...] | Callable[[Atlas], list[str]]) -> Callable[[str, Atlas], str]:
+    def parse(value: str, atlas: Atlas) -> str:
+        allowed = options(atlas) if callable(options) else options
+        if value not in allowed:
+            raise ValueError(value)
+        return value
+
+    return parse
+
+
+def _list(options: tuple[str, ...] | Callable[[Atlas], list[str]]) -> Callable[[str, Atlas], list[str]]:
+    def parse(value: str, atlas: Atlas) -> list[str]:
+        allowed = options(atlas) if callable(options) else options
+        items = [v for v in value.split(",") if v]
+        if any(v not in allowed for v in items):
+            raise ValueError(value)
+        return items
+
+    return parse
+
+
+def _flag(value: str, _: Atlas) -> bool:
+    if value not in ("0", "1"):
+        raise ValueError(value)
+    return value == "1"
+
+
+def _int_range(lo: int, hi: int) -> Callable[[str, Atlas], int]:
+    def parse(value: str, _: Atlas) -> int:
+        return min(hi, max(lo, int(value)))  # int() raises ValueError for text
+
+    return parse
+
+
+def _latlon(value: str, _: Atlas) -> dict[str, Any]:
+    lat_s, lon_s = value.split(",")
+    lat, lon = float(lat_s), float(lon_s)
+    if not (50.6 <= lat <= 53.7 and 3.2 <= lon <= 7.3):
+        raise ValueError(value)
+    return {"lat": lat, "lon": lon, "label": f"{lat:.4f}, {lon:.4f}", "query": ""}
+
+
+def _join(items: Any) -> str | None:
+    return ",".join(items) if items else None
+
+
+PARAMS: dict[str, Param] = {
+    "mode": Param("mode", _choice(("map", "finder", "coverage")), lambda v: v if v != "map" else None),
+    "spec": Param("f_specialty", _choice(("all", *SPECIALTIES)), lambda v: v if v and v != "all" else None),
+    "net": Param("f_networks", _list(lambda a: list(a.networks["network_id"])), lambda v: ",".join(v) or "none"),
+    "sub": Param("f_subregions", _list(lambda a: list(a.subregions["subregion_id"])), _join),
+    "kind": Param("f_categories", _list(CATEGORIES), lambda v: None if list(v) == list(CATEGORIES) else ",".join(v) or "none"),
+    "prov": Param("f_provinces", _list(PROVINCES), _join),
+    "ctx": Param("f_context", _flag, lambda v: "1" if v else None),
+    "closed": Param("f_closed", _flag, lambda v: "1" if v else None),
+    "tiles": Param("f_tiles", _choice(("none", "nlmaps", "osm")), lambda v: v if v and v != "none" else None),
+    "site": Param("selected_site", _choice(lambda a: list(a.sites["site_id"])), lambda v: v or None),
+    "loc": Param("finder_loc", _latlon, lambda v: f"{v['lat']:.5f},{v['lon']:.5f}" if v else None),
+    "q": Param("finder_q", lambda v, _: v, lambda v: v or None),
+    "fspec": Param("finder_spec", _choice(SPECIALTIES), lambda v: v if v and v != "cardiology" else None),
+    "n": Param("finder_n", _int_range(1, 10), lambda v: str(v) if v and v != 3 else None),
+}
+#: Read by other parts of the page (the language switch) but valid here.
+PASSTHROUGH = ("lang",)
+#: Values the empty URL stands for; an explicit "none" means "nothing selected".
+_NONE = "none"
+
+
+def read_url(atlas: Atlas) -> list[str]:
+    """Copy valid query parameters into session state once per session; return the ignored names."""
+    if st.session_state.get(READ_FLAG):
+        return st.session_state.get(NOTICE, [])
+    st.session_state[READ_FLAG] = True
+    ignored: list[str] = []
+    for name in st.query_params:
+        value = st.query_params.get(name, "")
+        if name in PASSTHROUGH:
+            continue
+        param = PARAMS.get(name)
+        if param is None or len(value) > MAX_PARAM_CHARS:
+            ignored.append(name[:40])
+            continue
+        try:
+            parsed = [] if value == _NONE and name in ("net", "kind") else param.parse(value, atlas)
+        except (ValueError, TypeError):
+            ignored.append(name[:40])
+            continue
+        st.session_state[param.key] = parsed
+    if "loc" in st.query_params and "finder_loc" in st.session_state and st.query_params.get("q"):
+        st.session_state["finder_loc"]["label"] = st.query_params.get("q", "")[:MAX_PARAM_CHARS]
+    st.session_state[NOTICE] = ignored
+    return ignored
+
+
+def write_url() -> None:
+    """Put the current state into the URL (only when it changed, to keep the history clean)."""
+    wanted: dict[str, str] = {}
+    if "lang" in st.query_params:
+        wanted["lang"] = st.query_params["lang"]
+    for name, param in PARAMS.items():
+        if param.key in st.session_state:
+            dumped = param.dump(st.session_state[param.key])
+            if dumped is not None:
+                wanted[name] = dumped
+    if wanted.get("net") == ",".join(st.session_state.get("_all_networks", [])):
+        wanted.pop("net")
+    current = {k: st.query_params[k] for k in st.query_params}
+    if current != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def render_notice(ignored: list[str], lang: str) -> None:
+    """Say once which link parameters were ignored."""
+    if ignored:
+        st.caption("⚠️ " + t("url.ignored", lang, params=", ".join(ignored)))

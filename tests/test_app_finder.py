@@ -1,0 +1,129 @@
+"""The finder and shared links through AppTest: place search, choices, suggestions, URL state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from unittest import mock
+
+import pytest
+import streamlit_folium
+from streamlit.testing.v1 import AppTest
+
+from geo import pdok
+from tests.conftest import make_data_dir
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.setenv("NETWERKATLAS_DATA", str(make_data_dir(tmp_path / "data")))
+    monkeypatch.setattr(pdok, "reachable", lambda **_: False)  # hermetic: never ask the network
+
+    def go(params: dict[str, str] | None = None, steps=()) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=90)
+        for k, v in (params or {}).items():
+            at.query_params[k] = v
+        with mock.patch.object(streamlit_folium, "st_folium", return_value={}) as fake_map:
+            at.run()
+            for step in steps:
+                step(at)
+                at.run()
+        at.map_calls = fake_map.call_args_list
+        return at
+
+    return go
+
+
+def cards(at: AppTest) -> list[str]:
+    return [h.proto.body for h in at.get("html") if "na-result" in h.proto.body]
+
+
+def finder(at: AppTest) -> None:
+    at.button_group(key="mode").set_value("finder")
+
+
+def test_place_gives_ranked_results_and_map_overlay(run):
+    at = run(steps=[finder, lambda at: at.text_input(key="finder_q").input("Emmeloord")])
+    assert not at.exception
+    found = cards(at)
+    assert len(found) == 3  # default limit
+    assert all("km hemelsbreed" in c for c in found)
+    assert "1. " in found[0] and "2. " in found[1]
+    kwargs = at.map_calls[-1].kwargs
+    assert "last_clicked" in kwargs["returned_objects"]  # a click on the map sets the location too
+    assert kwargs["zoom"] is not None and kwargs["center"] is not None  # fitted to the results
+    assert at.query_params["q"] == "Emmeloord" and at.query_params["mode"] == "finder"
+
+
+def test_ambiguous_name_offers_a_choice_with_province(run):
+    at = run(steps=[finder, lambda at: at.text_input(key="finder_q").input("Hengelo")])
+    choice = at.radio(key="finder_choice")
+    labels = [str(o) for o in choice.options]
+    assert any("Overijssel" in x for x in labels) and any("Gelderland" in x for x in labels)
+    assert cards(at) == []
+    matches = at.session_state["finder_res"][1].matches
+    gelderland = next(m.place_id for m in matches if m.province == "Gelderland")
+    choice.set_value(gelderland).run()
+    assert not at.exception
+    assert at.session_state["finder_loc"]["label"] == "Hengelo (Gelderland)"
+    assert len(cards(at)) == 3
+
+
+def test_unknown_place_suggests_and_a_suggestion_resolves(run):
+    at = run(steps=[finder, lambda at: at.text_input(key="finder_q").input("Emeloord")])
+    assert "niet gevonden" in at.warning[0].value
+    buttons = [b for b in at.button if b.key and b.key.startswith("finder_sugg_")]
+    assert "Emmeloord" in [b.label for b in buttons]
+    next(b for b in buttons if b.label == "Emmeloord").click().run()
+    assert at.session_state["finder_loc"]["label"].startswith("Emmeloord")
+    assert len(cards(at)) == 3
+
+
+def test_html_in_the_query_is_shown_as_text(run):
+    at = run(steps=[finder, lambda at: at.text_input(key="finder_q").input("<script>alert(1)</script>")])
+    assert not at.exception
+    assert "<script>alert(1)</script>" in at.warning[0].value  # Markdown text, not HTML: never executed
+    assert all("<script>" not in h.proto.body for h in at.get("html"))
+
+
+def test_postcode_without_internet_says_so(run):
+    at = run(steps=[finder, lambda at: at.text_input(key="finder_q").input("8302 AB")])
+    assert "internetverbinding" in at.info[0].value
+
+
+def test_specialty_and_limit(run):
+    at = run(steps=[
+        finder,
+        lambda at: at.text_input(key="finder_q").input("Urk"),
+        lambda at: at.button_group(key="finder_spec").set_value("oncology"),
+        lambda at: at.slider(key="finder_n").set_value(5),
+    ])
+    found = cards(at)
+    assert len(found) == 5
+    assert all("OncoNoVo+" in c or "CCN NO" in c for c in found)
+
+
+def test_shared_link_restores_finder(run):
+    at = run({"mode": "finder", "q": "Urk", "fspec": "oncology", "n": "2", "lang": "en"})
+    assert not at.exception
+    found = cards(at)
+    assert len(found) == 2 and "km in a straight line" in found[0]
+    assert at.session_state["finder_loc"]["label"].startswith("Urk")
+
+
+def test_garbage_parameters_are_ignored_with_a_notice(run):
+    at = run({"n": "abc", "zzz": "1", "net": "bogus", "site": "x" * 10_000, "loc": "91,200", "lang": "xx"})
+    assert not at.exception
+    notice = " ".join(c.value for c in at.caption)
+    for name in ("n", "zzz", "net", "site", "loc"):
+        assert name in notice
+    assert at.metric[0].label == "Organisaties"  # unknown language falls back to Dutch
+    assert at.metric[1].value == "8"  # the default view
+
+
+def test_shared_link_restores_filters_and_selection(run):
+    at = run({"spec": "cardiology", "site": "dijklander-hoorn", "ctx": "1"})
+    assert at.selectbox(key="f_specialty").value == "cardiology"
+    assert at.session_state["selected_site"] == "dijklander-hoorn"
+    assert any("Dijklander, locatie Hoorn" in h.proto.body for h in at.get("html"))
