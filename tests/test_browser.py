@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from playwright.sync_api import expect
@@ -71,4 +73,39 @@ def test_english_switch(offline_page, app_url):
     expect(page.get_by_text("Filters").first).to_be_visible(timeout=TIMEOUT)
     page.get_by_test_id("stSidebar").get_by_text("EN", exact=True).click()
     expect(metric(page, "Sites")).to_be_visible(timeout=TIMEOUT)
-    assert "lang=en" in page.url
+    expect(page).to_have_url(re.compile("lang=en"))
+
+
+def test_finder_ranks_draws_lines_and_selects(offline_page, app_url, atlas):
+    from geo.nearest import nearest_sites
+    from geo.places import load_places, resolve_place
+
+    page = offline_page
+    place = resolve_place("Emmeloord", load_places()).place
+    expected = nearest_sites(place.lat, place.lon, filter_sites(atlas, specialty="cardiology"), limit=3)
+    page.goto(app_url)
+    frame = page.frame_locator(MAP)
+    expect(frame.locator(".leaflet-marker-icon").first).to_be_attached(timeout=TIMEOUT)
+    page.get_by_text("Ziekenhuis zoeken", exact=True).click()
+    box = page.get_by_role("textbox", name="Woonplaats")
+    box.fill("emmeloord")  # case does not matter
+    box.press("Enter")
+    results = page.get_by_test_id("stHtml").filter(has_text="km hemelsbreed")
+    expect(results).to_have_count(3, timeout=TIMEOUT)
+    for i, name in enumerate(expected["name"]):
+        expect(results.nth(i)).to_contain_text(f"{i + 1}. {name}")
+    expect(frame.locator("path.na-finder-line")).to_have_count(3, timeout=TIMEOUT)
+    expect(frame.locator(".na-location")).to_have_count(1)
+    expect(page).to_have_url(re.compile(r"mode=finder.*q=emmeloord|q=emmeloord.*mode=finder"))
+    page.get_by_role("button", name="Toon op kaart").first.click()
+    details = page.get_by_test_id("stHtml").filter(has_text=expected["organisation"].iloc[0])
+    expect(details.last).to_contain_text(expected["city"].iloc[0], timeout=TIMEOUT)
+
+
+def test_shared_link_opens_the_same_view(offline_page, app_url, atlas):
+    page = offline_page
+    site = filter_sites(atlas, specialty="oncology").iloc[0]
+    page.goto(f"{app_url}/?spec=oncology&site={site['site_id']}&lang=en&n=abc")
+    expect(metric(page, "Sites")).to_have_text(str(len(filter_sites(atlas, specialty="oncology"))), timeout=TIMEOUT)
+    expect(page.get_by_text("Unknown or invalid link parameters ignored: n")).to_be_visible()
+    expect(page.get_by_test_id("stHtml").filter(has_text=site["name"]).first).to_be_visible()
