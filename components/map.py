@@ -24,20 +24,8 @@ from jinja2 import Template
 
 from components.assets import JQUERY_JS, LEAFLET_CSS, LEAFLET_IMAGES, LEAFLET_JS
 from components.i18n import t
+from geo.style import CLOSED_COLOUR, CONTEXT_COLOUR, LAND, REGION, REGION_PARTIAL, WATER, network_colours
 
-#: Okabe-Ito colours per network; stable so a network keeps its colour whatever the selection.
-NETWORK_COLOURS: dict[str, str] = {
-    "cardionovo": "#D55E00",  # vermillion
-    "onconovo": "#0072B2",  # blue
-    "noord-oost": "#009E73",  # bluish green
-}
-FALLBACK_COLOURS = ("#CC79A7", "#E69F00", "#56B4E9", "#F0E442")
-CONTEXT_COLOUR = "#8A8A8A"
-CLOSED_COLOUR = "#5A5A5A"
-WATER = "#DCE7F1"
-LAND = "#F3F2EE"
-REGION = "#FCE9C4"
-REGION_PARTIAL = "#FBF3E1"
 BORDER = "#7F7F7F"
 
 #: Marker shapes per category, as SVG drawn in a 24×24 box.
@@ -52,12 +40,6 @@ SHAPES: dict[str, str] = {
 SIZES = {"hospital_ed": 22, "hospital": 18, "outpatient": 16, "radiotherapy": 18, "other": 14}
 DEFAULT_CENTER = (52.45, 5.6)
 DEFAULT_ZOOM = 8
-
-
-def network_colours(network_ids: Sequence[str]) -> dict[str, str]:
-    """Colour per network id: the fixed palette first, then fallbacks for networks added later."""
-    spare = iter(FALLBACK_COLOURS)
-    return {n: NETWORK_COLOURS.get(n) or next(spare, CONTEXT_COLOUR) for n in network_ids}
 
 
 def marker_svg(category: str, colours: Sequence[str], *, uid: str, closed: bool = False,

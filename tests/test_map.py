@@ -8,7 +8,6 @@ import folium
 import pytest
 
 from components.map import (
-    NETWORK_COLOURS,
     build_base_map,
     build_map,
     build_site_layer,
@@ -18,6 +17,7 @@ from components.map import (
 )
 from components.mapview import names, site_at
 from geo.data import filter_sites
+from geo.style import NETWORK_COLOURS
 
 CDN = re.compile(r"(cdn\.jsdelivr|code\.jquery|cdnjs\.cloudflare|bootstrapcdn|unpkg\.com)")
 
