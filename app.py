@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components import cache
+from components import coverage as cov
 from components.about import render_about
 from components.assets import ensure_static_assets
 from components.details import render_details
@@ -51,11 +52,19 @@ render_notice(ignored, lang)
 def map_and_panel() -> None:
     """Map and side panel rerun on their own when the map is clicked."""
     left, right = st.columns([3, 2] if mode != "map" else [3, 1])
+    options: dict = {}
     with right:
-        found = render_finder(atlas, sel, lang) if mode == "finder" else None
+        if mode == "finder":
+            options = finder_map_options(render_finder(atlas, sel, lang), lang)
+        elif mode == "coverage":
+            choice = cov.render_controls(atlas, sel, lang)
+            result = cov.compute(atlas, sel, choice, lang)
+            options = cov.map_options(cov.view(result, choice, lang), lang)
         render_details(atlas, sites, lang)
     with left:
-        render_map(atlas, sites, sel, lang, **(finder_map_options(found, lang) if mode == "finder" else {}))
+        render_map(atlas, sites, sel, lang, **options)
+    if mode == "coverage":
+        cov.render_results(atlas, sel, choice, result, lang)
     write_url()
 
 

@@ -221,6 +221,105 @@ TEXT: dict[str, dict[str, str]] = {
     "finder.outpatient": {"nl": "Buitenpolikliniek: geen opname of spoedeisende hulp",
                           "en": "Outpatient clinic: no admission or emergency care"},
     "finder.clear": {"nl": "Locatie wissen", "en": "Clear location"},
+    # coverage
+    "cov.header": {"nl": "Bereikbaarheid van het netwerk", "en": "Network coverage"},
+    "cov.km": {"nl": "Afstandsgrens (km hemelsbreed)", "en": "Distance threshold (km, straight line)"},
+    "cov.km.help": {"nl": "Wie verder dan deze afstand van een netwerklocatie woont, telt als niet gedekt.",
+                    "en": "Whoever lives farther than this from a network site counts as not covered."},
+    "cov.outpatient": {"nl": "Buitenpoliklinieken tellen mee", "en": "Outpatient clinics count"},
+    "cov.outpatient.help": {"nl": "Standaard tellen alleen ziekenhuizen (met of zonder 24/7 SEH).",
+                            "en": "By default only hospitals count (with or without a 24/7 ED)."},
+    "cov.close": {"nl": "Wat als deze locaties sluiten?", "en": "What if these sites close?"},
+    "cov.close.placeholder": {"nl": "Kies locaties", "en": "Choose sites"},
+    "cov.add.help": {"nl": "Klik op de kaart om een hypothetische nieuwe locatie toe te voegen (max. 10).",
+                     "en": "Click on the map to add a hypothetical new site (up to 10)."},
+    "cov.add.clear": {"nl": "Toegevoegde locaties wissen", "en": "Remove added sites"},
+    "cov.added_name": {"nl": "Nieuwe locatie", "en": "New site"},
+    "cov.areas": {"nl": "Toon verzorgingsgebieden", "en": "Show service areas"},
+    "cov.population": {"nl": "Bevolking: bron en eigen bestand", "en": "Population: source and own file"},
+    "cov.population.help": {
+        "nl": "Benadering: alle inwoners van een kern (GeoNames, plaatsen met ≥ 500 inwoners) staan op het "
+        "midden van die kern; het platteland en kleine kernen ontbreken. Voor een fijnere analyse kunt u een "
+        "CBS-raster (100 m of 500 m) of ander bestand uploaden: CSV met x, y, population (RD, EPSG:28992) of "
+        "lat, lon, population, of een GeoPackage/GeoJSON met een kolom population.",
+        "en": "Approximation: all inhabitants of a place (GeoNames, places of ≥ 500 inhabitants) sit at its "
+        "centre; the countryside and small villages are missing. For a finer analysis upload a CBS grid "
+        "(100 m or 500 m) or another file: CSV with x, y, population (RD, EPSG:28992) or lat, lon, population, "
+        "or a GeoPackage/GeoJSON with a population column.",
+    },
+    "cov.upload": {"nl": "Eigen bevolkingsbestand", "en": "Own population file"},
+    "cov.upload.error": {"nl": "Het bestand {name} kan niet worden gebruikt; de GeoNames-benadering blijft actief:",
+                         "en": "The file {name} cannot be used; the GeoNames approximation stays in use:"},
+    "cov.legend": {"nl": "Aandeel inwoners binnen de afstandsgrens", "en": "Share of inhabitants within the threshold"},
+    "cov.m.share": {"nl": "Inwoners binnen {km} km", "en": "Inhabitants within {km} km"},
+    "cov.m.beyond": {"nl": "Inwoners verder weg", "en": "Inhabitants farther away"},
+    "cov.m.mean": {"nl": "Gemiddelde afstand", "en": "Mean distance"},
+    "cov.m.p95": {"nl": "95 % woont binnen", "en": "95 % live within"},
+    "cov.method": {
+        "nl": "Methode: hemelsbrede afstand van elke kern (GeoNames ≥ 500 inwoners, een benadering van waar "
+        "mensen wonen) tot de dichtstbijzijnde van {n} locaties, gewogen naar inwoners; grens {km} km. "
+        "Reisafstand over de weg is langer, vooral over water.",
+        "en": "Method: straight-line distance from every place (GeoNames ≥ 500 inhabitants, an approximation "
+        "of where people live) to the nearest of {n} sites, weighted by inhabitants; threshold {km} km. "
+        "Road distance is longer, especially across water.",
+    },
+    "cov.partial": {
+        "nl": "{provinces} valt maar deels in de netwerkregio: daar tellen alleen kernen waarvan het "
+        "dichtstbijzijnde ziekenhuis bij het netwerk hoort.",
+        "en": "{provinces} is only partly in the network region: there only places whose nearest hospital "
+        "belongs to the network count.",
+    },
+    "cov.tab.provinces": {"nl": "Per provincie", "en": "By province"},
+    "cov.tab.subregions": {"nl": "Per deelregio", "en": "By sub-region"},
+    "cov.tab.whatif": {"nl": "Wat als", "en": "What if"},
+    "cov.tab.sensitive": {"nl": "Gevoelige locaties", "en": "Sensitive sites"},
+    "cov.tab.least": {"nl": "Slechtst bereikbaar", "en": "Least served"},
+    "cov.tab.compare": {"nl": "Cardiologie vs oncologie", "en": "Cardiology vs oncology"},
+    "cov.total": {"nl": "Totaal netwerkregio", "en": "Network region total"},
+    "cov.no_subregions": {"nl": "De gekozen netwerken hebben geen deelregio's.",
+                          "en": "The selected networks have no sub-regions."},
+    "cov.subregion.method": {
+        "nl": "Deelregio's hebben geen vastgestelde grenzen: een kern telt mee bij de deelregio van de "
+        "dichtstbijzijnde deelregiolocatie.",
+        "en": "Sub-regions have no published boundaries: a place counts in the sub-region of its nearest "
+        "sub-region site.",
+    },
+    "cov.whatif.hint": {"nl": "Kies rechts locaties die sluiten of klik op de kaart om een locatie toe te voegen.",
+                        "en": "Choose sites that close on the right, or click the map to add a site."},
+    "cov.switched": {"nl": "{n} kernen krijgen een andere dichtstbijzijnde locatie",
+                     "en": "{n} places get a different nearest site"},
+    "cov.sensitive.help": {
+        "nl": "Zoals het RIVM gevoelige ziekenhuizen bepaalt: hoeveel inwoners komen verder dan {km} km te "
+        "wonen als alleen deze locatie sluit?",
+        "en": "As RIVM identifies sensitive hospitals: how many inhabitants would end up farther than {km} km "
+        "if this site alone closed?",
+    },
+    "cov.col.name": {"nl": "Naam", "en": "Name"},
+    "cov.col.population": {"nl": "Inwoners", "en": "Inhabitants"},
+    "cov.col.covered": {"nl": "Binnen {km} km", "en": "Within {km} km"},
+    "cov.col.share": {"nl": "Aandeel", "en": "Share"},
+    "cov.col.mean": {"nl": "Gem. afstand (km)", "en": "Mean distance (km)"},
+    "cov.col.p95": {"nl": "95 % binnen (km)", "en": "95 % within (km)"},
+    "cov.col.beyond": {"nl": "Kernen verder weg", "en": "Places farther away"},
+    "cov.col.share_before": {"nl": "Aandeel voor", "en": "Share before"},
+    "cov.col.share_after": {"nl": "Aandeel na", "en": "Share after"},
+    "cov.col.covered_change": {"nl": "Verschil inwoners binnen grens", "en": "Change in inhabitants covered"},
+    "cov.col.mean_change": {"nl": "Verschil gem. afstand (km)", "en": "Change in mean distance (km)"},
+    "cov.col.from": {"nl": "Was", "en": "Was"},
+    "cov.col.to": {"nl": "Wordt", "en": "Becomes"},
+    "cov.col.km_before": {"nl": "km voor", "en": "km before"},
+    "cov.col.km_after": {"nl": "km na", "en": "km after"},
+    "cov.col.extra": {"nl": "Extra inwoners verder dan {km} km", "en": "Extra inhabitants beyond {km} km"},
+    "cov.col.extra_share": {"nl": "Aandeel van de regio", "en": "Share of the region"},
+    "cov.col.distance": {"nl": "Afstand (km)", "en": "Distance (km)"},
+    "cov.col.nearest": {"nl": "Dichtstbijzijnde locatie", "en": "Nearest site"},
+    "cov.least.tooltip": {"nl": "{name}: {km} km tot de dichtstbijzijnde locatie",
+                          "en": "{name}: {km} km to the nearest site"},
+    "cov.compare.help": {"nl": "Dezelfde regio, twee specialismen: {a} en {b}.",
+                         "en": "The same region, two specialties: {a} and {b}."},
+    "cov.compare.both": {"nl": "In beide netwerken", "en": "In both networks"},
+    "cov.compare.only": {"nl": "Alleen in {name}", "en": "Only in {name}"},
+    "cov.compare.within": {"nl": "van de inwoners binnen {km} km.", "en": "of inhabitants within {km} km."},
     # url
     "url.ignored": {"nl": "Onbekende of ongeldige parameters in de link genegeerd: {params}",
                     "en": "Unknown or invalid link parameters ignored: {params}"},

@@ -19,6 +19,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 import xyzservices.providers as xyz
+from branca import colormap as cm
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
@@ -162,6 +163,9 @@ def build_base_map(
     partial: Sequence[str] = (),
     tiles: str | None = None,
     legend: str | None = None,
+    shares: Mapping[str, float] | None = None,
+    share_colormap: cm.LinearColormap | None = None,
+    areas: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """Return a map of the provinces with the network region highlighted, served without any CDN.
 
@@ -177,6 +181,11 @@ def build_base_map(
         ``None`` (offline: land and water colours only), ``"nlmaps"`` (PDOK) or ``"osm"``.
     legend
         HTML of a legend to place in the map's corner (already escaped), or ``None``.
+    shares, share_colormap
+        Coverage share (0..1) per province name and the colour scale that shades them; provinces
+        without a share keep the plain land colour.
+    areas
+        Service areas (EPSG:4326, ``name``) drawn as outlines on top of the provinces.
     """
     # Leaflet options are passed through; min/max zoom must be given to the map, not only to tiles.
     m = folium.Map(location=DEFAULT_CENTER, zoom_start=DEFAULT_ZOOM, tiles=None, control_scale=True,
@@ -193,6 +202,8 @@ def build_base_map(
     def style(feature: dict) -> dict:
         name = feature["properties"]["name"]
         fill = REGION_PARTIAL if name in part else REGION if name in high else LAND
+        if shares is not None and share_colormap is not None:
+            fill = share_colormap(max(share_colormap.vmin, shares[name])) if name in shares else LAND
         return {"fillColor": fill, "color": BORDER, "weight": 1.2 if name in high else 0.8,
                 "fillOpacity": fill_opacity, "dashArray": "4 3" if name in part else None}
 
@@ -204,6 +215,14 @@ def build_base_map(
         tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
         control=False,
     ).add_to(m)
+    if areas is not None and not areas.empty:
+        folium.GeoJson(
+            areas[["name", "geometry"]].to_crs("EPSG:4326").to_json(),
+            name="service_areas",
+            style_function=lambda _: {"fill": False, "color": "#444444", "weight": 1.2, "dashArray": "2 4"},
+            tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+            control=False,
+        ).add_to(m)
     focus = prov[prov["name"].isin(high)] if high else prov
     minx, miny, maxx, maxy = focus.total_bounds
     m.fit_bounds([[miny, minx], [maxy, maxx]], padding=(10, 10))
@@ -262,6 +281,19 @@ def build_site_layer(
             z_index_offset=1000 if is_sel else (0 if site.get("in_network") else -500),
         ).add_to(group)
     return group
+
+
+def share_legend_html(colormap: cm.LinearColormap, title: str, lang: str) -> str:
+    """A horizontal colour bar for the coverage shading (branca's own legend needs d3 from a CDN)."""
+    stops = ", ".join(colormap.rgb_hex_str(colormap.vmin + (colormap.vmax - colormap.vmin) * i / 4) for i in range(5))
+    lo, hi = (f"{v * 100:.0f} %" if lang == "nl" else f"{v * 100:.0f}%" for v in (colormap.vmin, colormap.vmax))
+    return (
+        f"<b>{html.escape(title)}</b><br>"
+        f'<span style="display:inline-block;width:160px;height:10px;border:1px solid #888;'
+        f'background:linear-gradient(to right, {stops})"></span><br>'
+        f'<span style="display:inline-block;width:160px;font-size:11px">≤ {lo}'
+        f'<span style="float:right">{hi}</span></span><br>'
+    )
 
 
 def svg_img(svg: str, alt: str = "") -> str:
@@ -370,3 +402,30 @@ def view_for(points: Sequence[tuple[float, float]], *, width_px: int = 520, heig
     # Whole zoom levels: st_folium applies the zoom without Leaflet's fractional snapping.
     zoom = max(6, min(max_zoom, math.floor(min(zoom_x, zoom_y))))
     return centre, zoom
+
+
+def add_coverage_overlay(
+    group: folium.FeatureGroup,
+    *,
+    lang: str,
+    least: pd.DataFrame,
+    added: Sequence[tuple[str, float, float]],
+) -> None:
+    """Draw the least-served places (red rings) and hypothetical sites (stars) into ``group``."""
+    for r in least.itertuples():
+        text = t("cov.least.tooltip", lang, name=str(r.name), km=f"{r.distance_km:.1f}")
+        folium.CircleMarker(
+            location=(r.lat, r.lon), radius=7, color="#B2182B", weight=2.5, fill=True, fill_opacity=0.15,
+            tooltip=html.escape(text), class_name="na-least",
+        ).add_to(group)
+    star = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24" viewBox="0 0 24 24" aria-hidden="true">'
+        '<path d="M12 1.5 15 8.6l7.6.6-5.8 5 1.8 7.4L12 17.7l-6.6 3.9 1.8-7.4-5.8-5 7.6-.6Z" fill="#CC79A7" '
+        'stroke="#000" stroke-width="1.4"/></svg>'
+    )
+    for name, lat, lon in added:
+        folium.Marker(
+            location=(lat, lon),
+            icon=folium.DivIcon(html=star, icon_size=(24, 24), icon_anchor=(12, 12), class_name="na-added"),
+            tooltip=html.escape(name), title=name,
+        ).add_to(group)

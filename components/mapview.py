@@ -13,7 +13,7 @@ import streamlit as st
 import streamlit_folium
 
 from components.filters import Selection
-from components.map import build_base_map, build_site_layer, legend_html
+from components.map import build_base_map, build_site_layer, legend_html, share_legend_html
 from geo.data import Atlas
 
 MAP_KEY = "map"
@@ -56,18 +56,29 @@ def render_map(
     overlay: Callable[[folium.FeatureGroup], None] | None = None,
     view: tuple[tuple[float, float], float] | None = None,
     on_map_click: Callable[[float, float], None] | None = None,
+    shares: Mapping[str, float] | None = None,
+    share_colormap: Any = None,
+    areas: gpd.GeoDataFrame | None = None,
+    closed: tuple[str, ...] = (),
 ) -> None:
     """Draw the map with its legend.
 
     ``overlay`` draws extra layers (finder lines, coverage) into the dynamic group, ``view`` moves the
     map to a centre and zoom without remounting it, and ``on_map_click`` receives clicks on empty map.
+    In coverage mode ``shares`` and ``areas`` shade the provinces and outline service areas, and the
+    ``closed`` sites of a what-if are drawn as closed.
     """
     net_names, sub_names = names(atlas)
     shown = {n: net_names[n] for n in sel.networks}
     region = atlas.region_provinces(sel.networks)
     partly = sorted({p for n in sel.networks for p in atlas.network(n)["partial_provinces"].split(";") if p})
-    base = build_base_map(atlas.provinces, lang=lang, highlighted=region, partial=partly, tiles=sel.tiles)
-    layer = build_site_layer(sites, lang=lang, network_names=shown, subregion_names=sub_names,
+    base = build_base_map(atlas.provinces, lang=lang, highlighted=region, partial=partly, tiles=sel.tiles,
+                          shares=shares, share_colormap=share_colormap, areas=areas)
+    drawn = sites
+    if closed:
+        drawn = sites.copy()
+        drawn.loc[drawn["site_id"].isin(closed), "status"] = "closed"
+    layer = build_site_layer(drawn, lang=lang, network_names=shown, subregion_names=sub_names,
                              selected=st.session_state.get("selected_site"))
     if overlay:
         overlay(layer)
@@ -80,11 +91,11 @@ def render_map(
     )
     handle_click(out, sites, on_map_click)  # also covers a click whose callback did not run
     cats = [c for c in sel.categories if c in set(sites["category"])]
-    st.html(
-        '<div class="na-legend" style="font-size:13px;line-height:20px">'
-        f"{legend_html(lang=lang, network_names=shown, categories=cats, context=sel.include_context, closed=sel.include_closed)}"
-        "</div>"
-    )
+    legend = legend_html(lang=lang, network_names=shown, categories=cats, context=sel.include_context,
+                         closed=sel.include_closed or bool(closed), region=shares is None)
+    if shares is not None and share_colormap is not None:
+        legend += share_legend_html(share_colormap, share_colormap.caption, lang)
+    st.html(f'<div class="na-legend" style="font-size:13px;line-height:20px">{legend}</div>')
 
 
 def handle_click(value: Mapping[str, Any] | None, sites: gpd.GeoDataFrame,

@@ -24,7 +24,7 @@ def render_language() -> str:
     return lang
 
 
-MODES = ("map", "finder")
+MODES = ("map", "finder", "coverage")
 
 
 def render_mode(lang: str) -> str:

@@ -751,14 +751,52 @@ def compare_networks(
 def least_served(result: CoverageResult, n: int = 10) -> pd.DataFrame:
     """Return the ``n`` places farthest from their nearest site, farthest first.
 
-    Columns: ``name``, ``province``, ``population``, ``distance_km``, ``site_id``, ``site_name`` and
-    ``covered``. Ties in distance put the larger place first.
+    Columns: ``name``, ``province``, ``population``, ``distance_km``, ``site_id``, ``site_name``,
+    ``covered`` and, when the places have them, ``lat`` and ``lon`` (to draw them). Ties in distance
+    put the larger place first.
     """
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
         msg = f"`n` must be a whole number of at least 0; got {n!r}"
         raise CoverageError(msg)
     cols = ["name", "province", "population", "distance_km", "site_id", "site_name", "covered"]
+    cols += [c for c in ("lat", "lon") if c in result.points.columns]
     pts = pd.DataFrame(result.points[cols])
     return pts.sort_values(["distance_km", "population"], ascending=[False, False]).head(int(n)).reset_index(
         drop=True
     )
+
+
+def limit_to_catchment(
+    population: gpd.GeoDataFrame,
+    network_sites: gpd.GeoDataFrame,
+    other_sites: gpd.GeoDataFrame,
+    *,
+    partial: Sequence[str],
+) -> gpd.GeoDataFrame:
+    """Drop the places of partly-covered provinces that another hospital serves first.
+
+    A network region may take in only part of a province (Noord-Oost has the north and east of
+    Gelderland; Arnhem-Nijmegen belongs to Onco-Oost). In such a province a place counts only when
+    its nearest hospital, among the network's sites and ``other_sites`` (hospitals outside the
+    network), is a network site — the referral-region idea behind Dartmouth's hospital service areas.
+
+    Parameters
+    ----------
+    population
+        Population points (EPSG:28992) with ``province``.
+    network_sites, other_sites
+        The network's sites and the hospitals outside it.
+    partial
+        Province names only partly in the region; places elsewhere are returned unchanged.
+    """
+    if not len(partial) or other_sites.empty or network_sites.empty:
+        return population
+    in_partial = population["province"].isin(list(partial)).to_numpy()
+    if not in_partial.any():
+        return population
+    part = population[in_partial]
+    d_net, _ = nearest_distances(part, network_sites)
+    d_other, _ = nearest_distances(part, other_sites)
+    keep = np.ones(len(population), dtype=bool)
+    keep[np.flatnonzero(in_partial)] = d_net <= d_other
+    return population[keep]
