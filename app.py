@@ -7,6 +7,7 @@ from components import coverage as cov
 from components.about import render_about
 from components.assets import ensure_static_assets
 from components.details import render_details
+from components.export import render_export
 from components.filters import render_filters
 from components.finder import map_options as finder_map_options
 from components.finder import apply_query, render_finder
@@ -53,19 +54,22 @@ def map_and_panel() -> None:
     """Map and side panel rerun on their own when the map is clicked."""
     left, right = st.columns([3, 2] if mode != "map" else [3, 1])
     options: dict = {}
+    found, coverage = None, None
     with right:
         if mode == "finder":
-            options = finder_map_options(render_finder(atlas, sel, lang), lang)
+            found = render_finder(atlas, sel, lang)
+            options = finder_map_options(found, lang)
         elif mode == "coverage":
             choice = cov.render_controls(atlas, sel, lang)
-            result = cov.compute(atlas, sel, choice, lang)
-            options = cov.map_options(cov.view(result, choice, lang), lang)
+            coverage = (choice, cov.compute(atlas, sel, choice, lang))
+            options = cov.map_options(cov.view(coverage[1], choice, lang), lang)
         render_details(atlas, sites, lang)
     with left:
         render_map(atlas, sites, sel, lang, **options)
-    if mode == "coverage":
-        cov.render_results(atlas, sel, choice, result, lang)
+    if coverage:
+        cov.render_results(atlas, sel, *coverage, lang)
     write_url()
+    render_export(atlas, sel, sites, lang, finder=found, coverage=coverage if coverage and coverage[1] else None)
 
 
 map_and_panel()

@@ -320,6 +320,38 @@ TEXT: dict[str, dict[str, str]] = {
     "cov.compare.both": {"nl": "In beide netwerken", "en": "In both networks"},
     "cov.compare.only": {"nl": "Alleen in {name}", "en": "Only in {name}"},
     "cov.compare.within": {"nl": "van de inwoners binnen {km} km.", "en": "of inhabitants within {km} km."},
+    # export
+    "export.header": {"nl": "Exporteren en delen", "en": "Export and share"},
+    "export.title": {"nl": "Titel", "en": "Title"},
+    "export.page": {"nl": "Formaat", "en": "Page"},
+    "export.page.a4-landscape": {"nl": "A4 liggend", "en": "A4 landscape"},
+    "export.page.a4-portrait": {"nl": "A4 staand", "en": "A4 portrait"},
+    "export.page.16:9": {"nl": "16:9 (presentatie)", "en": "16:9 (slides)"},
+    "export.dpi": {"nl": "Resolutie (dpi)", "en": "Resolution (dpi)"},
+    "export.threshold": {"nl": "Afstandsgrens {km} km hemelsbreed", "en": "Threshold {km} km in a straight line"},
+    "export.layers": {"nl": "Kaartlagen", "en": "Map layers"},
+    "export.service_areas": {"nl": "Verzorgingsgebied", "en": "Service area"},
+    "export.finder": {"nl": "Zoeklocatie", "en": "Search location"},
+    "export.finder_lines": {"nl": "Hemelsbrede lijn naar resultaat", "en": "Straight line to a result"},
+    "export.no_data": {"nl": "Geen gegevens", "en": "No data"},
+    "export.no_network": {"nl": "geen netwerk gekozen", "en": "no network selected"},
+    "export.date": {"nl": "Gemaakt op {date}", "en": "Made on {date}"},
+    "export.static.help": {
+        "nl": "Kaartbeeld voor rapporten: dezelfde filters en lagen als op het scherm, met titel, legenda, "
+        "schaalstok, noordpijl, datum en bronnen. HTML is de interactieve kaart als één bestand dat ook "
+        "zonder internet opent.",
+        "en": "Map image for reports: the same filters and layers as on screen, with title, legend, scale bar, "
+        "north arrow, date and sources. HTML is the interactive map as one file that opens offline too.",
+    },
+    "export.html.help": {"nl": "Interactieve kaart, werkt zonder internet", "en": "Interactive map, works offline"},
+    "export.data.help": {
+        "nl": "De gegevens achter de kaart: CSV (puntkomma, UTF-8 met BOM voor Excel), XLSX, GeoJSON en "
+        "GeoPackage.",
+        "en": "The data behind the map: CSV (UTF-8 with BOM for Excel), XLSX, GeoJSON and GeoPackage.",
+    },
+    "export.sheet.sites": {"nl": "Locaties", "en": "Sites"},
+    "export.coverage_csv": {"nl": "Bereikbaarheid CSV", "en": "Coverage CSV"},
+    "export.share": {"nl": "Link naar precies deze weergave:", "en": "Link to exactly this view:"},
     # url
     "url.ignored": {"nl": "Onbekende of ongeldige parameters in de link genegeerd: {params}",
                     "en": "Unknown or invalid link parameters ignored: {params}"},

@@ -341,6 +341,9 @@ def build_map(
     tiles: str | None = None,
     selected: str | None = None,
     with_legend: bool = True,
+    shares: Mapping[str, float] | None = None,
+    share_colormap: cm.LinearColormap | None = None,
+    areas: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """Return the complete map (base plus markers and legend), e.g. for export or tests."""
     cats = [c for c in ("hospital_ed", "hospital", "outpatient", "radiotherapy", "other")
@@ -350,8 +353,10 @@ def build_map(
         context=bool((~sites["in_network"]).any()) if not sites.empty else False,
         closed=bool((sites["status"] == "closed").any()) if not sites.empty else False,
     ) if with_legend else None
+    if legend and shares is not None and share_colormap is not None:
+        legend += share_legend_html(share_colormap, share_colormap.caption, lang)
     m = build_base_map(atlas_provinces, lang=lang, highlighted=highlighted, partial=partial, tiles=tiles,
-                       legend=legend)
+                       legend=legend, shares=shares, share_colormap=share_colormap, areas=areas)
     build_site_layer(sites, lang=lang, network_names=network_names, subregion_names=subregion_names,
                      selected=selected).add_to(m)
     return m

@@ -109,3 +109,28 @@ def test_shared_link_opens_the_same_view(offline_page, app_url, atlas):
     expect(metric(page, "Sites")).to_have_text(str(len(filter_sites(atlas, specialty="oncology"))), timeout=TIMEOUT)
     expect(page.get_by_text("Unknown or invalid link parameters ignored: n")).to_be_visible()
     expect(page.get_by_test_id("stHtml").filter(has_text=site["name"]).first).to_be_visible()
+
+
+def test_export_downloads_png_and_offline_html(offline_page, app_url, tmp_path):
+    from matplotlib import image
+
+    page = offline_page
+    page.goto(f"{app_url}/?mode=finder&q=Urk")
+    expect(page.frame_locator(MAP).locator("path.na-finder-line")).to_have_count(3, timeout=TIMEOUT)
+    page.get_by_text("Exporteren en delen").click()
+    buttons = page.get_by_test_id("stDownloadButton")
+    with page.expect_download(timeout=TIMEOUT) as png:
+        buttons.get_by_role("button", name="PNG", exact=True).click()
+    path = tmp_path / "map.png"
+    png.value.save_as(path)
+    assert image.imread(path).shape[:2] == (1241, 1754)  # A4 landscape at 150 dpi
+    with page.expect_download(timeout=TIMEOUT) as doc:
+        buttons.get_by_role("button", name="HTML", exact=True).click()
+    html_path = tmp_path / "map.html"
+    doc.value.save_as(html_path)
+    text = html_path.read_text(encoding="utf-8")
+    assert not re.search(r"<script[^>]+src=\"https?://", text) and "na-finder-line" in text
+    # the downloaded file itself renders offline, with every marker
+    page.goto(html_path.as_uri())
+    expect(page.locator(".leaflet-marker-icon").first).to_be_visible(timeout=TIMEOUT)
+    assert page.js_errors == []
