@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-import branca.colormap as cm
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
@@ -22,25 +21,20 @@ from components import cache
 from components.filters import Selection
 from components.i18n import fmt_number, fmt_percent, t
 from components.map import add_coverage_overlay
+from components.report import share_colormap
 from geo.coverage import (
+    HOSPITAL_CATEGORIES,
     CoverageError,
     NetworkComparison,
     compare_networks,
-    coverage_whatif,
-    least_served,
-    limit_to_catchment,
-    network_subregion_sites,
-    sensitivity,
+    network_coverage,
     service_areas,
 )
-from geo.data import Atlas, default_data_dir, filter_sites
+from geo.data import Atlas, default_data_dir
 from geo.errors import DataValidationError
 from geo.population import read_population_file
 
 KM_DEFAULT, KM_MIN, KM_MAX = 25, 5, 75
-HOSPITAL_CATEGORIES = ("hospital_ed", "hospital")
-#: Sequential, colour-blind-safe shading from "few covered" (dark) to "all covered" (light).
-SHARE_SCALE = ("#08306B", "#2171B5", "#6BAED6", "#C6DBEF", "#F7FBFF")
 POP_UPLOAD = "cov_population_upload"
 
 
@@ -55,11 +49,6 @@ class CoverageView:
     areas: gpd.GeoDataFrame | None = None
     legend: str = ""
     notes: list[str] = field(default_factory=list)
-
-
-def share_colormap(lang: str) -> cm.LinearColormap:
-    """The province shading: share of inhabitants within the threshold, 50 %–100 %."""
-    return cm.LinearColormap(SHARE_SCALE, vmin=0.5, vmax=1.0, caption=t("cov.legend", lang))
 
 
 @st.cache_resource(show_spinner=False)
@@ -91,26 +80,13 @@ def _compute(
     closed: tuple[str, ...], added: tuple[tuple[str, float, float], ...], areas: bool,
 ) -> dict[str, Any]:
     atlas = cache.atlas()
-    pop = population(pop_key)
-    sites = filter_sites(atlas, networks=list(networks), categories=list(categories))
-    provinces = atlas.region_provinces(networks)
-    partial_provs = sorted({p for n in networks for p in atlas.network(n)["partial_provinces"].split(";") if p})
-    others = filter_sites(atlas, categories=list(HOSPITAL_CATEGORIES), include_context=True)
-    others = others[~others["in_network"]]
-    pop = limit_to_catchment(pop.to_crs("EPSG:28992"), sites.to_crs("EPSG:28992"), others.to_crs("EPSG:28992"),
-                             partial=partial_provs)
-    subregion_sites: dict[str, tuple[str, ...]] = {}
-    for n in networks:
-        subregion_sites |= network_subregion_sites(atlas, n)
-    what = coverage_whatif(pop, sites, km=km, closed=closed, added=added, provinces=provinces,
-                           subregion_sites=subregion_sites or None)
-    remaining = sites[~sites["site_id"].isin(closed)]
-    sens = sensitivity(pop, remaining, km=km, provinces=provinces) if not remaining.empty else pd.DataFrame()
-    out = {"what": what, "sens": sens, "least": least_served(what.after, n=10), "partial": partial_provs,
-           "n_sites": len(remaining) + len(added)}
-    if areas and not remaining.empty:
+    res = network_coverage(atlas, population(pop_key), networks, km=km, categories=categories, closed=closed,
+                           added=added)
+    out = {"what": res.whatif, "sens": res.sensitivity, "least": res.least, "partial": list(res.partial),
+           "n_sites": len(res.sites) + len(added)}
+    if areas and not res.sites.empty:
         land = atlas.provinces.to_crs("EPSG:28992").union_all()
-        out["areas"] = service_areas(remaining, land).to_crs("EPSG:4326")
+        out["areas"] = service_areas(res.sites, land).to_crs("EPSG:4326")
     return out
 
 

@@ -10,7 +10,10 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 from geo.data import filter_sites, load_atlas
 from geo.errors import DataValidationError, UnknownIdError
@@ -129,6 +132,133 @@ def cmd_nearest(args: argparse.Namespace) -> int:
     return EXIT_OK if complete else EXIT_INCOMPLETE
 
 
+def _networks_for(atlas: Any, args: argparse.Namespace) -> list[str]:
+    ids = args.network or atlas.network_ids(args.specialty)
+    filter_sites(atlas, networks=ids, specialty=args.specialty)  # raises UnknownIdError for bad ids
+    return [n for n in ids if n in atlas.network_ids(args.specialty)]
+
+
+def _summary_records(frame: Any) -> list[dict[str, Any]]:
+    out = []
+    for r in frame.to_dict("records"):
+        out.append({k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()})
+    return out
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    """Print coverage per province, sub-region and in total."""
+    from geo.coverage import HOSPITAL_CATEGORIES, network_coverage
+    from geo.population import load_population
+
+    atlas = load_atlas()
+    networks = _networks_for(atlas, args)
+    cats = (*HOSPITAL_CATEGORIES, "outpatient") if args.outpatient else HOSPITAL_CATEGORIES
+    res = network_coverage(atlas, load_population(provinces=atlas.provinces), networks, km=args.km,
+                           categories=cats, closed=args.close or ())
+    after = res.whatif.after
+    payload = {
+        "networks": networks,
+        "km": args.km,
+        "method": "straight-line distance from GeoNames places (>= 500 inhabitants) to the nearest open site",
+        "sites_counted": len(res.sites),
+        "closed": list(args.close or ()),
+        "provinces": _summary_records(after.by_province),
+        "subregions": _summary_records(after.by_subregion),
+        "total": _summary_records(pd.DataFrame([after.total]))[0],
+        "partial_provinces": list(res.partial),
+    }
+    if args.json:
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        print(f"coverage within {args.km:g} km (straight line) for {', '.join(networks)}:")
+        for r in [*payload["provinces"], *payload["subregions"], payload["total"]]:
+            share = "-" if r["share"] is None else f"{r['share'] * 100:5.1f}%"
+            print(f"  {r['name']:<45} {r['population']:>11,.0f} {share:>7}  p95 {r['p95_km'] or 0:5.1f} km")
+    return EXIT_OK
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    """Rank every site by the inhabitants pushed beyond the threshold if it alone closed."""
+    from geo.coverage import HOSPITAL_CATEGORIES, network_coverage
+    from geo.population import load_population
+
+    atlas = load_atlas()
+    networks = _networks_for(atlas, args)
+    res = network_coverage(atlas, load_population(provinces=atlas.provinces), networks, km=args.km,
+                           categories=HOSPITAL_CATEGORIES)
+    records = _summary_records(res.sensitivity)
+    if args.json:
+        json.dump({"networks": networks, "km": args.km, "sites": records}, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        for r in records:
+            print(f"{r['extra_beyond']:>10,.0f}  {r['name']} ({r['organisation']})")
+    return EXIT_OK
+
+
+EXPORT_FORMATS = ("png", "svg", "pdf", "html", "csv", "xlsx", "geojson", "gpkg")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the map of a selection (with coverage shading when --km is given) or its data to a file."""
+    # The map builder and the text catalogue live with the UI pieces (they never import Streamlit).
+    from components.i18n import t
+    from components.report import filter_line, interactive_html, snapshot_spec
+    from geo import export as ex
+    from geo.coverage import HOSPITAL_CATEGORIES, network_coverage
+    from geo.population import load_population
+
+    atlas = load_atlas()
+    networks = _networks_for(atlas, args)
+    sites = filter_sites(atlas, networks=networks, specialty=args.specialty, include_context=args.context)
+    names = dict(zip(atlas.networks["network_id"], atlas.networks["name"], strict=True))
+    subs = dict(zip(atlas.subregions["subregion_id"], atlas.subregions["name"], strict=True))
+    res = None
+    if args.km is not None:
+        res = network_coverage(atlas, load_population(provinces=atlas.provinces), networks, km=args.km,
+                               categories=HOSPITAL_CATEGORIES)
+    title = args.title or f"NetwerkAtlas · {', '.join(names[n] for n in networks)}"
+    fmt = args.format
+    if fmt in ("png", "svg", "pdf"):
+        spec = snapshot_spec(
+            atlas, sites, args.lang, networks=networks, title=title,
+            subtitle=filter_line(atlas, args.lang, networks=networks, specialty=args.specialty, km=args.km),
+            coverage=res.whatif.after if res else None,
+        )
+        data = ex.render_static(spec, fmt=fmt, page=args.page, dpi=args.dpi)
+    elif fmt == "html":
+        data = interactive_html(atlas, sites, args.lang, networks=networks,
+                                coverage=res.whatif.after if res else None,
+                                least=res.least if res else None).encode("utf-8")
+    else:
+        cats = {c: t(f"cat.{c}", args.lang) for c in ("hospital_ed", "hospital", "outpatient", "radiotherapy", "other")}
+        table = ex.sites_table(sites, network_names=names, subregion_names=subs, category_labels=cats)
+        if fmt == "csv":
+            data = ex.to_csv_bytes(table, sep=";" if args.lang == "nl" else ",")
+        elif fmt == "xlsx":
+            sheets = {"sites": table}
+            if res:
+                sheets |= {"provinces": res.whatif.after.by_province, "subregions": res.whatif.after.by_subregion,
+                           "sensitivity": res.sensitivity}
+            data = ex.to_xlsx_bytes(sheets)
+        elif fmt == "geojson":
+            data = ex.to_geojson_bytes(sites)
+        else:
+            data = ex.to_gpkg_bytes(sites)
+    args.out.write_bytes(data)
+    print(f"wrote {args.out} ({len(data):,} bytes, {len(sites)} sites)", file=sys.stderr)
+    return EXIT_OK
+
+
+def _km(value: str) -> float:
+    km = float(value)
+    if not 0 < km <= 500:
+        msg = f"--km must be between 0 and 500, got {value}"
+        raise argparse.ArgumentTypeError(msg)
+    return km
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="netwerkatlas", description=__doc__.splitlines()[0])
@@ -153,6 +283,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=3, help="how many sites per place (default 3)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_nearest)
+
+    p = sub.add_parser("coverage", help="share of inhabitants within a distance of a network site")
+    p.add_argument("--network", action="append", metavar="ID", help="network id (repeatable; default: all)")
+    p.add_argument("--specialty", choices=SPECIALTIES)
+    p.add_argument("--km", type=_km, default=25.0, help="distance threshold in km (default 25)")
+    p.add_argument("--outpatient", action="store_true", help="count outpatient clinics as well")
+    p.add_argument("--close", action="append", metavar="SITE_ID", help="what-if: this site closes (repeatable)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_coverage)
+
+    p = sub.add_parser("sensitivity", help="sites ranked by inhabitants beyond the threshold if each closed")
+    p.add_argument("--network", action="append", metavar="ID", help="network id (repeatable; default: all)")
+    p.add_argument("--specialty", choices=SPECIALTIES)
+    p.add_argument("--km", type=_km, default=25.0, help="distance threshold in km (default 25)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_sensitivity)
+
+    p = sub.add_parser("export", help="write the map (PNG/SVG/PDF/HTML) or the data (CSV/XLSX/GeoJSON/GPKG)")
+    p.add_argument("--network", action="append", metavar="ID", help="network id (repeatable; default: all)")
+    p.add_argument("--specialty", choices=SPECIALTIES)
+    p.add_argument("--km", type=_km, help="shade provinces by coverage within this distance")
+    p.add_argument("--format", required=True, choices=EXPORT_FORMATS)
+    p.add_argument("--out", required=True, type=Path, help="output file")
+    p.add_argument("--title", help="map title")
+    p.add_argument("--page", default="a4-landscape", choices=("a4-landscape", "a4-portrait", "16:9"))
+    p.add_argument("--dpi", type=int, default=150, help="PNG resolution (default 150)")
+    p.add_argument("--lang", default="nl", choices=("nl", "en"), help="language of the map text")
+    p.add_argument("--context", action="store_true", help="include hospitals outside the networks")
+    p.set_defaults(func=cmd_export)
     return parser
 
 
@@ -167,6 +326,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UnknownIdError as exc:
         print(f"netwerkatlas: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # output piped into `head`: not an error
+        return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -800,3 +800,69 @@ def limit_to_catchment(
     keep = np.ones(len(population), dtype=bool)
     keep[np.flatnonzero(in_partial)] = d_net <= d_other
     return population[keep]
+
+
+#: Site categories that count as a network hospital by default (outpatient clinics are opt-in).
+HOSPITAL_CATEGORIES = ("hospital_ed", "hospital")
+
+
+@dataclass(frozen=True, eq=False)
+class NetworkCoverage:
+    """Coverage of a network selection as the app and the command line report it."""
+
+    whatif: WhatIf
+    sensitivity: pd.DataFrame
+    least: pd.DataFrame
+    partial: tuple[str, ...]
+    sites: gpd.GeoDataFrame
+
+
+def network_coverage(
+    atlas: Atlas,
+    population: gpd.GeoDataFrame,
+    network_ids: Sequence[str],
+    *,
+    km: float,
+    categories: Sequence[str] = HOSPITAL_CATEGORIES,
+    closed: Iterable[str] = (),
+    added: Iterable[Sequence[object]] = (),
+) -> NetworkCoverage:
+    """Measure the coverage of one or more networks over their region, with an optional what-if.
+
+    The region is the networks' provinces; in provinces only partly in the region the places served
+    first by a hospital outside the networks are left out (:func:`limit_to_catchment`). Sub-regions
+    come from :func:`network_subregion_sites`.
+
+    Parameters
+    ----------
+    atlas
+        The loaded data.
+    population
+        Population points with ``name``, ``population`` and ``province``.
+    network_ids
+        Networks whose open sites count.
+    km
+        Threshold in km.
+    categories
+        Site categories that count (hospitals by default; add ``"outpatient"`` to count clinics).
+    closed, added
+        What-if: site ids that close, and hypothetical ``(name, lat, lon)`` sites that open.
+    """
+    from geo.data import filter_sites
+
+    km = _check_km(km)
+    closed = tuple(closed)
+    sites = filter_sites(atlas, networks=list(network_ids), categories=list(categories))
+    partial = tuple(sorted({p for n in network_ids for p in atlas.network(n)["partial_provinces"].split(";") if p}))
+    others = filter_sites(atlas, categories=list(HOSPITAL_CATEGORIES), include_context=True)
+    others = others[~others["in_network"]]
+    pop = limit_to_catchment(population.to_crs(RD), sites.to_crs(RD), others.to_crs(RD), partial=partial)
+    subregion_sites: dict[str, tuple[str, ...]] = {}
+    for n in network_ids:
+        subregion_sites |= network_subregion_sites(atlas, n)
+    provinces = atlas.region_provinces(network_ids)
+    what = coverage_whatif(pop, sites, km=km, closed=closed, added=added, provinces=provinces,
+                           subregion_sites=subregion_sites or None)
+    remaining = sites[~sites["site_id"].isin(closed)]
+    sens = sensitivity(pop, remaining, km=km, provinces=provinces) if not remaining.empty else pd.DataFrame()
+    return NetworkCoverage(what, sens, least_served(what.after, n=10), partial, remaining)

@@ -35,9 +35,8 @@ import pandas as pd
 import shapely
 import xstatic.pkg.jquery as xjquery
 import xstatic.pkg.leaflet as xleaflet
-from matplotlib import colormaps
 from matplotlib.collections import PatchCollection
-from matplotlib.colors import ListedColormap, Normalize, is_color_like, to_rgba
+from matplotlib.colors import LinearSegmentedColormap, Normalize, is_color_like, to_rgba
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.patches import PathPatch, Polygon, Rectangle
@@ -48,7 +47,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from geo.style import CLOSED_COLOUR, CONTEXT_COLOUR, network_colours
+from geo.style import CLOSED_COLOUR, CONTEXT_COLOUR, SHARE_RANGE, SHARE_SCALE, network_colours
 
 from geo.crs import RD, WGS84, to_rd
 from geo.schema import CATEGORIES
@@ -408,9 +407,13 @@ class _Group:
     entries: tuple[_Entry, ...]
 
 
-def _shares_cmap() -> ListedColormap:
-    """Light-to-medium purples: readable under the network colours and in greyscale print."""
-    return ListedColormap(colormaps["Purples"](np.linspace(0.06, 0.72, 256)), name="shares")
+def _shares_cmap() -> LinearSegmentedColormap:
+    """The app's coverage shading (dark = poorly covered), so print and screen agree."""
+    return LinearSegmentedColormap.from_list("shares", SHARE_SCALE)
+
+
+def _shares_norm() -> Normalize:
+    return Normalize(*SHARE_RANGE, clip=True)
 
 
 def _legend_groups(spec: SnapshotSpec, sites: pd.DataFrame, colours: Mapping[str, str],
@@ -491,14 +494,16 @@ def _draw_entry(ax: Any, entry: _Entry, x: float, y: float, width_pt: float) -> 
                     parse_math=False)
         top = y - len(lines) * LINE_PT - 2
         bar_w = min(width_pt - 12, 150.0)
-        grad = np.linspace(0, 1, 256)[None, :]
-        ax.imshow(grad, cmap=_shares_cmap(), norm=Normalize(0, 1), aspect="auto",
+        lo, hi = SHARE_RANGE
+        grad = np.linspace(lo, hi, 256)[None, :]
+        ax.imshow(grad, cmap=_shares_cmap(), norm=_shares_norm(), aspect="auto",
                   extent=(x, x + bar_w, top - 8, top), interpolation="bilinear", zorder=2)
         ax.add_artist(Rectangle((x, top - 8), bar_w, 8, fc="none", ec=MUTED, lw=0.5, zorder=3))
-        for v in (0, 0.25, 0.5, 0.75, 1.0):
-            tx = x + v * bar_w
+        for v in np.linspace(lo, hi, 5):
+            tx = x + (v - lo) / (hi - lo) * bar_w
             ax.plot([tx, tx], [top - 8, top - 10.5], color=MUTED, lw=0.5)
-            ax.text(tx, top - 11.5, f"{v:.0%}", fontsize=6.5, ha="center", va="top", color=MUTED,
+            label = f"≤{v:.0%}" if v == lo else f"{v:.0%}"
+            ax.text(tx, top - 11.5, label, fontsize=6.5, ha="center", va="top", color=MUTED,
                     parse_math=False)
         return h
     gx = x + GLYPH_X
@@ -684,7 +689,7 @@ def _draw_provinces(ax: Any, spec: SnapshotSpec, prov_rd: gpd.GeoDataFrame, site
                     ext: tuple[float, ...], mpp: float) -> None:
     high, part = set(spec.highlighted), set(spec.partial)
     shares = spec.province_shares
-    cmap, norm = _shares_cmap(), Normalize(0, 1)
+    cmap, norm = _shares_cmap(), _shares_norm()
     rows = sorted(zip(prov_rd["name"], prov_rd.geometry, strict=True), key=lambda r: (r[0] in high, r[0]))
     for name, geom in rows:
         path = _geom_path(geom)

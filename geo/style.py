@@ -18,6 +18,9 @@ WATER = "#DCE7F1"
 LAND = "#F3F2EE"
 REGION = "#FCE9C4"
 REGION_PARTIAL = "#FBF3E1"
+#: Coverage shading: share of inhabitants within the threshold, from dark (poorly covered) to light.
+SHARE_SCALE = ("#08306B", "#2171B5", "#6BAED6", "#C6DBEF", "#F7FBFF")
+SHARE_RANGE = (0.5, 1.0)
 
 
 def network_colours(network_ids: Iterable[str], given: Mapping[str, str] | None = None) -> dict[str, str]:

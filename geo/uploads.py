@@ -1,0 +1,726 @@
+"""Read planned or hypothetical sites that a policymaker uploads, and refuse bad files clearly.
+
+Accepted: CSV (comma, semicolon or tab; UTF-8 with or without byte-order mark, UTF-16 with a
+byte-order mark, or Windows-1252), Excel ``.xlsx`` (first sheet) and GeoJSON (points). Required are a
+name and a position: ``name``/``naam`` with ``lat``/``lon`` (``breedtegraad``/``lengtegraad``) in
+WGS84 degrees, or ``x``/``y`` in the Dutch grid RD New (EPSG:28992). Optional are ``kind``
+(hospital, outpatient, radiotherapy; Dutch words too), ``networks`` (ids, separated by ``;``, ``,``
+or ``|``) and an ``id`` of the user's own.
+
+Every problem with the file becomes one :class:`~geo.errors.Problem` naming file, line (CSV), row
+(Excel) or feature (GeoJSON), and field; :func:`read_planned_sites` raises them together as an
+:class:`UploadError`, a :class:`~geo.errors.DataValidationError`. Limits are checked before any cell
+is parsed, so a 100,000-row file is refused in milliseconds. Names are kept as typed, HTML included:
+escaping is the job of whoever renders them.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import math
+import re
+import warnings
+import zipfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.crs import RD, WGS84, to_rd, to_wgs84
+from geo.data import PROVINCE_TOLERANCE_M, default_data_dir, load_provinces
+from geo.errors import DataValidationError, Problem
+from geo.schema import check_id
+
+#: At most this many problems are listed; the rest are counted.
+MAX_PROBLEMS = 50
+#: Default limits (the app may pass smaller ones).
+MAX_BYTES = 2_000_000
+MAX_ROWS = 5_000
+#: A workbook may unpack to at most this many bytes (guards against zip bombs).
+MAX_UNPACKED_BYTES = 50_000_000
+MAX_NAME_LENGTH = 160
+#: What every uploaded site is shown as.
+PLANNED_ORG_ID = "planned"
+PLANNED_ORGANISATION = "Gepland / planned"
+PLANNED_SHORT = "Gepland"
+EXTENSIONS = (".csv", ".txt", ".xlsx", ".geojson", ".json")
+
+#: Accepted header names (compared lower-case, with spaces and hyphens read as ``_``).
+ALIASES: dict[str, tuple[str, ...]] = {
+    "name": ("name", "naam", "locatie", "locatienaam", "site_name", "naam_locatie"),
+    "lat": ("lat", "latitude", "breedtegraad"),
+    "lon": ("lon", "lng", "long", "longitude", "lengtegraad"),
+    "x": ("x", "rd_x", "x_rd", "rdx"),
+    "y": ("y", "rd_y", "y_rd", "rdy"),
+    "kind": ("kind", "soort", "type"),
+    "networks": ("networks", "network", "network_ids", "netwerk", "netwerken"),
+    "id": ("id", "site_id", "ref", "code"),
+}
+KINDS: dict[str, str] = {
+    "hospital": "hospital",
+    "ziekenhuis": "hospital",
+    "outpatient": "outpatient",
+    "polikliniek": "outpatient",
+    "buitenpolikliniek": "outpatient",
+    "poli": "outpatient",
+    "radiotherapy": "radiotherapy",
+    "radiotherapie": "radiotherapy",
+}
+_LIST_SEP = re.compile(r"[;,|]+")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+#: A small example file for the upload screen.
+EXAMPLE_CSV = (
+    b"naam;breedtegraad;lengtegraad;soort;netwerken\n"
+    b"Nieuw ziekenhuis Lelystad;52,5085;5,4750;ziekenhuis;cardionovo\n"
+    b"Polikliniek Emmeloord;52,7100;5,7500;polikliniek;onconovo, noord-oost\n"
+)
+
+
+@dataclass(frozen=True)
+class UploadProblem(Problem):
+    """A :class:`~geo.errors.Problem` in an uploaded file; ``unit`` says what ``row`` counts."""
+
+    #: "line" (CSV; the header is line 1), "row" (Excel sheet row) or "feature" (GeoJSON, from 1).
+    unit: str = "line"
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", {self.unit} {self.row}"
+        if self.field:
+            where += f", field '{self.field}'"
+        return f"{where}: {self.message}"
+
+
+class UploadError(DataValidationError):
+    """An uploaded file was refused.
+
+    ``problems`` lists at most :data:`MAX_PROBLEMS` problems plus, when there were more, one last
+    entry that counts the rest; ``total`` is the number of problems found.
+    """
+
+    def __init__(self, problems: list[Problem], *, filename: str) -> None:
+        total = len(problems)
+        shown = list(problems[:MAX_PROBLEMS])
+        if total > MAX_PROBLEMS:
+            rest = total - MAX_PROBLEMS
+            shown.append(UploadProblem(filename, None, None, f"… and {rest} more problem(s) not listed"))
+        super().__init__(shown)
+        self.total = total
+        self.filename = filename
+        noun = "problem" if total == 1 else "problems"
+        self.args = ("\n".join([f"{total} {noun} in {filename}:", *(f"  - {p}" for p in shown)]),)
+
+
+@dataclass
+class _Table:
+    """Cells as read from the file, before any checking."""
+
+    header: list[str]
+    rows: list[tuple[int, list[Any]]]  # (line / row / feature number, cells)
+    unit: str
+    header_row: int | None = None  # where the header is (None for GeoJSON)
+    crs: str | None = None  # GeoJSON: the CRS its coordinates are in
+
+
+class _Refused(Exception):
+    """Stops reading: the problems found so far are all that can be said."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
+def read_planned_sites(
+    data: bytes,
+    *,
+    filename: str,
+    max_bytes: int = MAX_BYTES,
+    max_rows: int = MAX_ROWS,
+    provinces: gpd.GeoDataFrame | None = None,
+    networks: Mapping[str, str] | None = None,
+) -> gpd.GeoDataFrame:
+    """Read an uploaded file of planned sites into a frame shaped like :attr:`geo.data.Atlas.sites`.
+
+    Parameters
+    ----------
+    data
+        The file's bytes.
+    filename
+        The name the user gave the file; its extension picks the format (the content decides when
+        the extension is unknown) and every problem names it.
+    max_bytes, max_rows
+        Larger files, and files with more data rows (or features), are refused before parsing cells.
+    provinces
+        Province polygons that define "inside the Netherlands" (with a 1 km tolerance); default
+        :func:`geo.data.load_provinces`.
+    networks
+        Known network ids mapped to their specialty. When given, unknown ids are problems and the
+        ``specialties`` column is filled; when ``None``, ids are only checked for their form.
+
+    Returns
+    -------
+    GeoDataFrame
+        One row per site in file order, EPSG:4326, with every column of ``Atlas.sites``: ``site_id``
+        ``upload-1``, ``upload-2``, ...; ``status`` open; ``emergency`` unknown; ``organisation``
+        :data:`PLANNED_ORGANISATION`; ``in_network`` True; ``precision`` building; ``province`` the
+        province it lies in. Extra columns ``source_row`` (line, row or feature number) and
+        ``source_id`` (the file's own id, or empty).
+
+    Raises
+    ------
+    UploadError
+        A :class:`~geo.errors.DataValidationError` listing every problem (at most 50, the rest counted).
+    """
+    if not isinstance(data, bytes | bytearray | memoryview):
+        msg = f"data must be the file's bytes, got {type(data).__name__}"
+        raise TypeError(msg)
+    data = bytes(data)
+    name = Path(filename or "upload").name or "upload"
+    try:
+        table = _read_table(data, name, max_bytes=max_bytes, max_rows=max_rows)
+        frame = _check_rows(table, name, provinces=provinces, networks=networks)
+    except _Refused as exc:
+        raise UploadError(exc.problems, filename=name) from None
+    return frame
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading: bytes → _Table
+
+
+def _refuse(file: str, message: str, *, row: int | None = None, field: str | None = None,
+            unit: str = "line") -> _Refused:
+    return _Refused([UploadProblem(file, row, field, message, unit)])
+
+
+def _read_table(data: bytes, file: str, *, max_bytes: int, max_rows: int) -> _Table:
+    if len(data) > max_bytes:
+        msg = f"the file is {_size(len(data))}; the limit is {_size(max_bytes)}"
+        raise _refuse(file, msg)
+    if not data.strip(b" \t\r\n\x00" + codecs.BOM_UTF8):
+        raise _refuse(file, "the file is empty")
+    kind = _format(data, file)
+    if kind == "xlsx":
+        return _read_xlsx(data, file, max_rows=max_rows)
+    text = _decode(data, file)
+    if kind == "geojson":
+        return _read_geojson(text, file, max_rows=max_rows)
+    return _read_csv(text, file, max_rows=max_rows)
+
+
+def _size(n: int) -> str:
+    return f"{n / 1_000_000:.1f} MB" if n >= 100_000 else f"{n / 1000:.0f} kB"
+
+
+def _format(data: bytes, file: str) -> str:
+    """Pick the reader from the extension, or from the content when the extension says nothing."""
+    ext = Path(file).suffix.lower()
+    head = data[:8].lstrip(codecs.BOM_UTF8 + b" \t\r\n")
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise _refuse(file, "old Excel .xls files are not supported: save it as .xlsx or as CSV")
+    if data.startswith(b"PK\x03\x04"):
+        if ext in ("", ".xlsx", ".xlsm", ".csv", ".txt"):  # a workbook renamed to .csv still reads fine
+            return "xlsx"
+        raise _refuse(file, "this is a ZIP archive, not a table: upload CSV, .xlsx or GeoJSON")
+    if ext == ".xlsx":
+        raise _refuse(file, "cannot be read as an Excel workbook (.xlsx): damaged, or not a workbook")
+    if ext in (".geojson", ".json") or (ext not in (".csv", ".txt", ".tsv") and head.startswith(b"{")):
+        return "geojson"
+    if ext in (".csv", ".txt", ".tsv", ""):
+        return "csv"
+    msg = f"unsupported file type '{ext}': upload CSV (.csv), Excel (.xlsx) or GeoJSON (.geojson)"
+    raise _refuse(file, msg)
+
+
+def _decode(data: bytes, file: str) -> str:
+    """Decode UTF-8 (with or without BOM), UTF-16 with a BOM, or else Windows-1252."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodings = ("utf-16",)
+    elif data.startswith(codecs.BOM_UTF8):
+        encodings = ("utf-8-sig",)
+    else:
+        encodings = ("utf-8", "cp1252")
+    for enc in encodings:
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text:
+            break
+        return text
+    msg = "cannot be read as text (not UTF-8 or Windows-1252): is it a binary or damaged file?"
+    raise _refuse(file, msg)
+
+
+def _read_csv(text: str, file: str, *, max_rows: int) -> _Table:
+    first = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=lambda d: _count_outside_quotes(first, d))
+    # Cheap bound first: fewer line breaks than the limit means few enough records.
+    if text.count("\n") > max_rows + 1:
+        n = 0
+        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            n += any(v.strip() for v in record)
+            if n > max_rows + 1:
+                msg = (f"has more than {max_rows:,} data rows (about {text.count(chr(10)):,} lines); "
+                       f"the limit is {max_rows:,}: split the file or keep only the planned sites")
+                raise _refuse(file, msg)
+    rows: list[tuple[int, list[Any]]] = []
+    header: list[str] | None = None
+    header_row = 1
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    done = 0  # physical lines read before the current record (quoted newlines span lines)
+    try:
+        for record in reader:
+            start, done = done + 1, reader.line_num
+            if not any(v.strip() for v in record):
+                continue
+            if header is None:
+                header, header_row = record, start
+                continue
+            rows.append((start, record))
+    except csv.Error as exc:
+        raise _refuse(file, f"cannot be read as CSV: {exc}", row=done + 1) from None
+    if header is None:
+        raise _refuse(file, "the file is empty")
+    return _Table(header=header, rows=rows, unit="line", header_row=header_row)
+
+
+def _count_outside_quotes(line: str, char: str) -> int:
+    return sum(part.count(char) for part in line.split('"')[::2])
+
+
+def _read_xlsx(data: bytes, file: str, *, max_rows: int) -> _Table:
+    import openpyxl  # only needed for workbooks
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    unit = "row"
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            unpacked = sum(i.file_size for i in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise _refuse(file, "cannot be read as an Excel workbook (.xlsx): the file is damaged") from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        msg = f"the workbook unpacks to {_size(unpacked)}; the limit is {_size(MAX_UNPACKED_BYTES)}"
+        raise _refuse(file, msg)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it skips
+            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            try:
+                if not wb.worksheets:
+                    raise _refuse(file, "the workbook has no sheets")
+                ws = wb.worksheets[0]
+                header: list[str] | None = None
+                header_row = 1
+                rows: list[tuple[int, list[Any]]] = []
+                for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+                    cells = list(values)
+                    if not any(_filled(v) for v in cells):
+                        continue
+                    if header is None:
+                        header, header_row = ["" if v is None else str(v) for v in cells], number
+                        continue
+                    if len(rows) >= max_rows:
+                        size = f" ({ws.max_row:,} rows in the sheet)" if ws.max_row else ""
+                        msg = (f"has more than {max_rows:,} data rows{size}; the limit is {max_rows:,}: "
+                               "split the file or keep only the planned sites")
+                        raise _refuse(file, msg, row=number, unit=unit)
+                    rows.append((number, cells))
+            finally:
+                wb.close()
+    except _Refused:
+        raise
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError,
+            EOFError) as exc:
+        msg = f"cannot be read as an Excel workbook (.xlsx): the file is damaged ({type(exc).__name__})"
+        raise _refuse(file, msg) from None
+    if header is None:
+        raise _refuse(file, "the first sheet of the workbook is empty")
+    return _Table(header=header, rows=rows, unit=unit, header_row=header_row)
+
+
+def _filled(value: Any) -> bool:
+    return value is not None and str(value).strip() != ""
+
+
+def _read_geojson(text: str, file: str, *, max_rows: int) -> _Table:
+    unit = "feature"
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _refuse(file, f"is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise _refuse(file, "is not valid GeoJSON: nested too deeply") from None
+    kind = obj.get("type") if isinstance(obj, dict) else None
+    if kind == "FeatureCollection" and isinstance(obj.get("features"), list):
+        features = obj["features"]
+    elif kind == "Feature":
+        features = [obj]
+    else:
+        raise _refuse(file, "is not a GeoJSON FeatureCollection of points")
+    if len(features) > max_rows:
+        msg = f"has {len(features):,} features; the limit is {max_rows:,}: keep only the planned sites"
+        raise _refuse(file, msg)
+    crs_name = str(((obj.get("crs") or {}).get("properties") or {}).get("name", "")) if isinstance(
+        obj.get("crs"), dict) else ""
+    rd = "28992" in crs_name
+    xy = ("x", "y") if rd else ("lon", "lat")
+    position_keys = {a for k in ("lat", "lon", "x", "y") for a in ALIASES[k]}
+    keys: list[str] = []
+    records: list[tuple[int, dict[str, Any]]] = []
+    problems: list[Problem] = []
+    for number, feature in enumerate(features, start=1):
+        if not isinstance(feature, dict):
+            problems.append(UploadProblem(file, number, None, "is not a GeoJSON Feature", unit))
+            continue
+        props = feature.get("properties") or {}
+        if not isinstance(props, dict):
+            problems.append(UploadProblem(file, number, "properties", "must be an object", unit))
+            continue
+        geom = feature.get("geometry")
+        coords = geom.get("coordinates") if isinstance(geom, dict) else None
+        if not isinstance(geom, dict) or geom.get("type") != "Point":
+            what = geom.get("type") if isinstance(geom, dict) else "missing"
+            msg = f"geometry is {what}; only Point geometries are supported"
+            problems.append(UploadProblem(file, number, "geometry", msg, unit))
+            continue
+        if not isinstance(coords, list) or len(coords) < 2:
+            msg = "a Point needs [longitude, latitude]"
+            problems.append(UploadProblem(file, number, "geometry", msg, unit))
+            continue
+        rec = {k: v for k, v in props.items() if _norm(str(k)) not in position_keys}
+        if feature.get("id") is not None and not any(_norm(str(k)) in ALIASES["id"] for k in rec):
+            rec["id"] = feature["id"]
+        rec[xy[0]], rec[xy[1]] = coords[0], coords[1]
+        for k in rec:
+            if k not in keys:
+                keys.append(k)
+        records.append((number, rec))
+    if problems:
+        raise _Refused(problems)
+    rows = [(n, [rec.get(k) for k in keys]) for n, rec in records]
+    return _Table(header=[str(k) for k in keys], rows=rows, unit=unit, crs=RD if rd else WGS84)
+
+
+# --------------------------------------------------------------------------------------------------
+# Checking: _Table → GeoDataFrame
+
+
+def _norm(header: str) -> str:
+    return re.sub(r"[\s\-]+", "_", header.strip().lstrip("\ufeff").lower())
+
+
+def _map_columns(table: _Table, file: str) -> dict[str, int]:
+    """Map canonical names (name, lat, lon, x, y, kind, networks, id) to column positions."""
+    problems: list[Problem] = []
+    where = table.header_row
+    seen: dict[str, int] = {}
+    for i, h in enumerate(table.header):
+        key = _norm(h)
+        if key and key in seen:
+            msg = "column appears twice in the header"
+            problems.append(UploadProblem(file, where, h.strip(), msg, table.unit))
+        seen.setdefault(key, i)
+    found: dict[str, int] = {}
+    for canon, names in ALIASES.items():
+        hits = [seen[n] for n in names if n in seen]
+        if hits:
+            found[canon] = hits[0]
+    missing = []
+    if "name" not in found:
+        missing.append("name (or naam)")
+    has_degrees = "lat" in found and "lon" in found
+    has_rd = "x" in found and "y" in found
+    if not has_degrees and not has_rd:
+        missing.append("lat and lon (or breedtegraad and lengtegraad; or x and y in RD New)")
+    if missing:
+        got = ", ".join(repr(h.strip()) for h in table.header if h.strip()) or "none"
+        msg = f"missing column(s): {'; '.join(missing)}. Columns found: {got}"
+        problems.append(UploadProblem(file, where, None, msg, table.unit))
+    if problems:
+        raise _Refused(problems)
+    if has_degrees:  # degrees win when both are given
+        found.pop("x", None)
+        found.pop("y", None)
+    return found
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _number(value: Any) -> float:
+    """Parse a coordinate; raise ``ValueError`` with the message for the user."""
+    if isinstance(value, bool):
+        msg = f"'{value}' is not a number"
+        raise ValueError(msg)
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        text = str(value).strip().replace("\u00a0", "")
+        if _DECIMAL_COMMA.match(text):
+            text = text.replace(",", ".")
+        try:
+            number = float(text)
+        except ValueError:
+            shown = text if len(text) <= 40 else text[:40] + "…"
+            msg = f"'{shown}' is not a number"
+            raise ValueError(msg) from None
+    if not math.isfinite(number):
+        msg = f"'{value}' is not a number"
+        raise ValueError(msg)
+    return number
+
+
+def _check_rows(
+    table: _Table,
+    file: str,
+    *,
+    provinces: gpd.GeoDataFrame | None,
+    networks: Mapping[str, str] | None,
+) -> gpd.GeoDataFrame:
+    cols = _map_columns(table, file)
+    unit = table.unit
+    rd = "x" in cols or table.crs == RD
+    problems: list[Problem] = []
+
+    def bad(row: int, fld: str | None, msg: str) -> None:
+        problems.append(UploadProblem(file, row, fld, msg, unit))
+
+    def header_of(canon: str) -> str:
+        return table.header[cols[canon]].strip() or canon
+
+    width = len(table.header)
+    good: list[dict[str, Any]] = []
+    names_seen: dict[str, int] = {}
+    ids_seen: dict[str, int] = {}
+    for row, cells in table.rows:
+        if unit == "line" and len(cells) != width:
+            bad(row, None, f"has {len(cells)} fields, the header has {width} (check separators and quotes)")
+            continue
+
+        def cell(canon: str, cells: list[Any] = cells) -> Any:
+            i = cols.get(canon)
+            return cells[i] if i is not None and i < len(cells) else None
+
+        ok = True
+        name = _text(cell("name"))
+        if not name:
+            bad(row, header_of("name"), "is empty")
+            ok = False
+        elif len(name) > MAX_NAME_LENGTH:
+            bad(row, header_of("name"), f"is longer than {MAX_NAME_LENGTH} characters")
+            ok = False
+        elif any(ord(c) < 32 and c != "\t" for c in name):
+            bad(row, header_of("name"), "contains control characters")
+            ok = False
+        else:
+            key = " ".join(name.casefold().split())
+            if key in names_seen:
+                bad(row, header_of("name"), f"duplicate name '{name}' (also on {unit} {names_seen[key]})")
+                ok = False
+            names_seen.setdefault(key, row)
+        pos: list[float] = []
+        for canon in ("y", "x") if rd else ("lat", "lon"):
+            raw = cell(canon)
+            if not _filled(raw):
+                bad(row, header_of(canon) if canon in cols else canon, "is empty")
+                ok = False
+                continue
+            try:
+                pos.append(_number(raw))
+            except ValueError as exc:
+                bad(row, header_of(canon) if canon in cols else canon, str(exc))
+                ok = False
+        kind = "hospital"
+        if "kind" in cols and _filled(cell("kind")):
+            given = _text(cell("kind")).lower()
+            kind = KINDS.get(given, "")
+            if not kind:
+                msg = (f"'{_text(cell('kind'))[:40]}' is not one of hospital, outpatient, radiotherapy "
+                       "(ziekenhuis, polikliniek, radiotherapie)")
+                bad(row, header_of("kind"), msg)
+                ok = False
+        nets: tuple[str, ...] = ()
+        if "networks" in cols:
+            nets, msg = _networks(cell("networks"), networks)
+            if msg:
+                bad(row, header_of("networks"), msg)
+                ok = False
+        source_id = _text(cell("id")) if "id" in cols else ""
+        if source_id:
+            if source_id in ids_seen:
+                msg = f"duplicate id '{source_id[:40]}' (also on {unit} {ids_seen[source_id]})"
+                bad(row, header_of("id"), msg)
+                ok = False
+            ids_seen.setdefault(source_id, row)
+        if ok:
+            good.append({"row": row, "name": name, "a": pos[0], "b": pos[1], "kind": kind,
+                         "networks": nets, "source_id": source_id})
+    if not table.rows:
+        bad(None, None, "has a header but no sites")
+    problems += _check_positions(good, file, unit, rd=rd, provinces=provinces, cols=cols, header=table.header)
+    if problems:
+        raise _Refused(sorted(problems, key=lambda p: -1 if p.row is None else p.row))
+    return _frame(good, file, networks=networks)
+
+
+def _networks(value: Any, known: Mapping[str, str] | None) -> tuple[tuple[str, ...], str]:
+    items = [_text(v) for v in value] if isinstance(value, list | tuple) else _LIST_SEP.split(_text(value))
+    ids = tuple(dict.fromkeys(i.strip().lower() for i in items if i and i.strip()))
+    wrong = [i for i in ids if check_id(i)]
+    if wrong:
+        return (), f"'{wrong[0][:40]}' is not a network id (lower-case letters, digits, _ and -)"
+    if known is not None:
+        unknown = [i for i in ids if i not in known]
+        if unknown:
+            return (), f"unknown network(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+    return ids, ""
+
+
+@lru_cache(maxsize=4)
+def _default_land(data_dir: str) -> tuple[shapely.Geometry, gpd.GeoDataFrame]:
+    return _land(load_provinces(Path(data_dir)))
+
+
+def _land(provinces: gpd.GeoDataFrame) -> tuple[shapely.Geometry, gpd.GeoDataFrame]:
+    """The Netherlands in RD, grown by the tolerance and prepared; plus the provinces in RD."""
+    prov_rd = provinces.to_crs(RD)
+    land = shapely.union_all(prov_rd.geometry.to_numpy()).buffer(PROVINCE_TOLERANCE_M)
+    shapely.prepare(land)
+    return land, prov_rd
+
+
+def _check_positions(good: list[dict[str, Any]], file: str, unit: str, *, rd: bool,
+                     provinces: gpd.GeoDataFrame | None, cols: dict[str, int],
+                     header: list[str]) -> list[Problem]:
+    """Convert positions to WGS84 and RD, keep only those within 1 km of the Netherlands."""
+    if not good:
+        return []
+    land, prov_rd = _default_land(str(default_data_dir())) if provinces is None else _land(provinces)
+    a = np.array([g["a"] for g in good])
+    b = np.array([g["b"] for g in good])
+    with np.errstate(all="ignore"):
+        if rd:
+            y, x = a, b
+            lon, lat = to_wgs84().transform(x, y)
+        else:
+            lat, lon = a, b
+            x, y = to_rd().transform(lon, lat)
+    x, y, lat, lon = (np.asarray(v, dtype=float) for v in (x, y, lat, lon))
+    finite = np.isfinite(x) & np.isfinite(y) & np.isfinite(lat) & np.isfinite(lon)
+    finite &= (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+    inside = np.zeros(len(good), dtype=bool)
+    inside[finite] = shapely.contains_xy(land, x[finite], y[finite])
+    names = ("x", "y") if rd else ("lat", "lon")
+    fld = "/".join(header[cols[n]].strip() or n if n in cols else n for n in names)
+    problems: list[Problem] = []
+    outside = np.flatnonzero(~inside)
+    if len(outside):
+        core = shapely.union_all(prov_rd.geometry.to_numpy())
+        far = np.flatnonzero(~inside & finite)
+        km = dict(zip(far, shapely.distance(core, shapely.points(x[far], y[far])) / 1000, strict=True))
+    for i in outside:
+        g = good[i]
+        shown = f"({g['b']:g}, {g['a']:g})" if rd else f"({g['a']:g}, {g['b']:g})"
+        if finite[i]:
+            msg = f"{shown} lies {km[i]:,.{1 if km[i] < 10 else 0}f} km outside the Netherlands"
+        elif rd:
+            msg = f"{shown} is not a position in RD New"
+        else:
+            msg = f"{shown} is not a latitude and longitude in degrees"
+        msg += _position_hint(g["a"], g["b"], rd=rd)
+        problems.append(UploadProblem(file, g["row"], fld, msg, unit))
+    province = _provinces_of(prov_rd, x, y, inside)
+    for i, g in enumerate(good):
+        g["lat"], g["lon"], g["province"] = float(lat[i]), float(lon[i]), province[i]
+    return problems
+
+
+def _position_hint(a: float, b: float, *, rd: bool) -> str:
+    if rd:
+        if abs(a) < 90 and abs(b) < 180:
+            return " (these look like degrees: name the columns lat and lon)"
+        return ""
+    if 50.7 <= b <= 53.6 and 3.3 <= a <= 7.3:
+        return " (latitude and longitude look swapped)"
+    if min(a, b) >= 0 and 300_000 <= max(a, b) <= 625_000:
+        return " (these look like RD New metres: name the columns x and y)"
+    return ""
+
+
+def _provinces_of(prov_rd: gpd.GeoDataFrame, x: np.ndarray, y: np.ndarray, inside: np.ndarray) -> list[str]:
+    """The province each inside point lies in; the nearest one for points in the 1 km margin."""
+    out = np.full(len(x), "", dtype=object)
+    for name, geom in zip(prov_rd["name"], prov_rd.geometry, strict=True):
+        todo = np.flatnonzero(inside & (out == ""))
+        if not len(todo):
+            break
+        out[todo[shapely.contains_xy(geom, x[todo], y[todo])]] = name
+    geoms = prov_rd.geometry.to_numpy()
+    for i in np.flatnonzero(inside & (out == "")):
+        out[i] = str(prov_rd["name"].iloc[int(np.argmin(shapely.distance(geoms, shapely.Point(x[i], y[i]))))])
+    return [str(v) for v in out]
+
+
+def _frame(good: Iterable[dict[str, Any]], file: str, *,
+           networks: Mapping[str, str] | None) -> gpd.GeoDataFrame:
+    records = []
+    for n, g in enumerate(good, start=1):
+        unit_note = f"{file}, {g['row']}"
+        records.append({
+            "site_id": f"upload-{n}",
+            "org_id": PLANNED_ORG_ID,
+            "name": g["name"],
+            "kind": g["kind"],
+            "emergency": "unknown",
+            "status": "open",
+            "closed_on": "",
+            "street": "",
+            "postcode": "",
+            "city": "",
+            "province": g["province"],
+            "lat": g["lat"],
+            "lon": g["lon"],
+            "precision": "building",
+            "coord_source_url": "",
+            "coord_source_date": "",
+            "source_url": "",
+            "source_date": "",
+            "notes": f"Uploaded: {unit_note}",
+            "networks": g["networks"],
+            "subregions": (),
+            "specialties": tuple(sorted({networks[i] for i in g["networks"]})) if networks else (),
+            "in_network": True,
+            "organisation": PLANNED_ORGANISATION,
+            "org_short": PLANNED_SHORT,
+            "website": "",
+            "category": g["kind"],  # emergency is unknown, so a hospital is drawn as one without 24/7 ED
+            "source_row": g["row"],
+            "source_id": g["source_id"],
+        })
+    columns = [
+        "site_id", "org_id", "name", "kind", "emergency", "status", "closed_on", "street", "postcode", "city",
+        "province", "lat", "lon", "precision", "coord_source_url", "coord_source_date", "source_url",
+        "source_date", "notes", "networks", "subregions", "specialties", "in_network", "organisation",
+        "org_short", "website", "category", "source_row", "source_id",
+    ]
+    df = pd.DataFrame.from_records(records, columns=columns)
+    df["lat"] = df["lat"].astype(float)
+    df["lon"] = df["lon"].astype(float)
+    df["in_network"] = df["in_network"].astype(bool)
+    return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs=WGS84)
