@@ -179,15 +179,17 @@ def compute(atlas: Atlas, sel: Selection, choice: dict[str, Any], lang: str) -> 
         return None
     upload = st.session_state.get(POP_UPLOAD)
     pop_key = upload["digest"] if upload else "geonames"
-    try:
-        if upload:
+    if upload:
+        try:
             population(pop_key)  # validate the upload before the cached analysis uses it
+        except DataValidationError as exc:
+            st.error(t("cov.upload.error", lang, name=upload["name"]))
+            st.code("\n".join(str(p) for p in exc.problems[:50]), language=None)
+            st.session_state.pop(POP_UPLOAD, None)
+            pop_key = "geonames"
+    try:
         return _compute(str(default_data_dir()), pop_key, sel.networks, choice["categories"], choice["km"],
                         choice["closed"], choice["added"], choice["areas"])
-    except DataValidationError as exc:
-        st.error(t("cov.upload.error", lang, name=upload["name"] if upload else "?"))
-        st.code("\n".join(str(p) for p in exc.problems[:50]), language=None)
-        st.session_state.pop(POP_UPLOAD, None)
     except CoverageError as exc:
         st.warning(str(exc))
     return None

@@ -1,0 +1,112 @@
+"""Coverage and export flows through AppTest: threshold, what-if, uploads, sensitivity, comparison."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from unittest import mock
+
+import folium
+import pytest
+import streamlit_folium
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import make_data_dir
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.setenv("NETWERKATLAS_DATA", str(make_data_dir(tmp_path / "data")))
+
+    def go(params: dict[str, str] | None = None, steps=(), clicked: dict | None = None) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=120)
+        for k, v in {"mode": "coverage", **(params or {})}.items():
+            at.query_params[k] = v
+        value = {"last_clicked": clicked, "last_object_clicked": None} if clicked else {}
+        with mock.patch.object(streamlit_folium, "st_folium", return_value=value) as fake_map:
+            at.run()
+            for step in steps:
+                step(at)
+                at.run()
+        at.map_calls = fake_map.call_args_list
+        return at
+
+    return go
+
+
+def metric(at: AppTest, label: str):
+    return next(m for m in at.metric if m.label.startswith(label))
+
+
+def test_coverage_mode_shows_figures_and_shades_the_map(run):
+    at = run()
+    assert not at.exception
+    share = metric(at, "Inwoners binnen 25 km").value
+    assert share.endswith(" %") and "," in share  # Dutch number format: 97,4 %
+    call = at.map_calls[-1]
+    page = call.args[0].get_root().render()
+    # provinces are shaded by their share (branca writes the interpolated colours as #rrggbbaa)
+    assert re.search(r'"fillColor": "#[0-9a-f]{8}"', page)
+    assert "last_clicked" in call.kwargs["returned_objects"]  # a click adds a hypothetical site
+    assert "benadering van waar mensen wonen" in " ".join(c.value for c in at.caption)
+
+
+def test_threshold_changes_the_share(run):
+    low = metric(run({"net": "cardionovo"}), "Inwoners binnen").value
+    at = run({"net": "cardionovo"}, steps=[lambda at: at.slider(key="cov_km").set_value(75)])
+    assert metric(at, "Inwoners binnen 75 km").value == "100,0 %"
+    assert low != "100,0 %"
+
+
+def test_closing_a_site_shows_before_and_after(run):
+    at = run({"net": "cardionovo"},
+             steps=[lambda at: at.multiselect(key="cov_closed").set_value(["flevoziekenhuis-almere"])])
+    assert not at.exception
+    m = metric(at, "Inwoners binnen")
+    assert m.delta and m.delta.startswith("-")
+    group = at.map_calls[-1].kwargs["feature_group_to_add"]
+    folium_map = folium.Map(tiles=None)
+    group.add_to(folium_map)
+    assert folium_map.get_root().render().count("M6 6 18 18") == 1  # the closed site is drawn as closed
+    frames = [d.value for d in at.dataframe]
+    assert any("Aandeel voor" in f.columns and "Aandeel na" in f.columns for f in frames)
+
+
+def test_clicking_the_map_adds_a_hypothetical_site(run):
+    # A new site on Urk: the share in Flevoland can only go up.
+    at = run({"net": "cardionovo"}, clicked={"lat": 52.6625, "lng": 5.6014}, steps=[lambda at: None])
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    added = at.session_state["cov_added"]
+    assert len(added) == 1 and added[0]["lat"] == pytest.approx(52.6625)
+    m = metric(at, "Inwoners binnen")
+    assert m.delta and m.delta.startswith("+")
+
+
+def test_bad_population_upload_is_explained(run):
+    def upload(at: AppTest) -> None:
+        at.session_state["cov_population_upload"] = {
+            "digest": "bad", "name": "grid.csv", "raw": b"x,y,population\n120000,abc,10\n",
+        }
+
+    at = run({"net": "cardionovo"}, steps=[upload])
+    assert not at.exception
+    assert "grid.csv" in at.error[0].value
+    assert "line 2" in at.code[0].value and "y" in at.code[0].value
+    assert metric(at, "Inwoners binnen").value  # the page still works with the GeoNames population
+
+
+def test_sensitivity_and_comparison_tables(run):
+    at = run({"net": "cardionovo,onconovo"})
+    frames = {tuple(d.value.columns): d.value for d in at.dataframe}
+    sens = next(f for cols, f in frames.items() if any("Extra inwoners" in c for c in cols))
+    assert set(sens["Locatie"]) >= {"Flevoziekenhuis"}
+    assert any("Alleen in" in m.value for m in at.markdown)
+
+
+def test_export_section_offers_every_format(run):
+    at = run({"net": "cardionovo"})
+    labels = {b.proto.label for b in at.get("download_button")}
+    assert labels >= {"PNG", "SVG", "PDF", "HTML", "CSV", "XLSX", "GeoJSON", "GeoPackage"}
