@@ -9,8 +9,8 @@ from components.assets import ensure_static_assets
 from components.details import render_details
 from components.export import render_export
 from components.filters import render_filters
-from components.finder import map_options as finder_map_options
 from components.finder import apply_query, render_finder
+from components.finder import map_options as finder_map_options
 from components.i18n import t
 from components.mapview import render_map
 from components.sites_table import render_table
@@ -32,7 +32,11 @@ except DataValidationError as exc:
     st.stop()
 
 ignored = read_url(atlas)
-if st.session_state.get("finder_q") and "finder_loc" not in st.session_state and "finder_res" not in st.session_state:
+if (
+    st.session_state.get("finder_q")
+    and "finder_loc" not in st.session_state
+    and "finder_res" not in st.session_state
+):
     apply_query()  # a shared link with ?q=Emmeloord
 sel = render_filters(atlas, lang)
 sites = cache.sites_for(*sel.cache_args())
@@ -69,7 +73,9 @@ def map_and_panel() -> None:
     if coverage:
         cov.render_results(atlas, sel, *coverage, lang)
     write_url()
-    render_export(atlas, sel, sites, lang, finder=found, coverage=coverage if coverage and coverage[1] else None)
+    render_export(
+        atlas, sel, sites, lang, finder=found, coverage=coverage if coverage and coverage[1] else None
+    )
 
 
 map_and_panel()

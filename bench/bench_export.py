@@ -65,21 +65,42 @@ def synthetic_sites(provinces: gpd.GeoDataFrame, n: int = 120, seed: int = 11) -
             if polys[prov].contains(shapely.Point(lon, lat)):
                 break
         nets = tuple(sorted(n for n, provs in REGION.items() if prov in provs and rng.random() < 0.7))
-        cat = rng.choice(["hospital_ed", "hospital", "outpatient", "radiotherapy", "other"],
-                         p=[0.45, 0.25, 0.2, 0.06, 0.04])
+        cat = rng.choice(
+            ["hospital_ed", "hospital", "outpatient", "radiotherapy", "other"],
+            p=[0.45, 0.25, 0.2, 0.06, 0.04],
+        )
         kind = "hospital" if cat.startswith("hospital") else str(cat)
-        rows.append({
-            "site_id": f"site-{i:03d}", "org_id": f"org-{i // 2:03d}", "name": f"Locatie {i} ë",
-            "organisation": f"Ziekenhuis {i // 2}", "org_short": f"ZH{i // 2}", "kind": kind,
-            "emergency": "yes" if cat == "hospital_ed" else "no",
-            "status": "closed" if rng.random() < 0.03 else "open", "closed_on": "",
-            "street": f"Straat {i}", "postcode": "1234 AB", "city": f"Plaats {i}", "province": prov,
-            "lat": lat, "lon": lon, "precision": "street",
-            "coord_source_url": "https://example.org/c", "coord_source_date": "2026",
-            "source_url": "https://example.org/s", "source_date": "2026", "notes": "",
-            "website": "https://example.org", "networks": nets, "subregions": (),
-            "specialties": (), "category": str(cat), "in_network": bool(nets),
-        })
+        rows.append(
+            {
+                "site_id": f"site-{i:03d}",
+                "org_id": f"org-{i // 2:03d}",
+                "name": f"Locatie {i} ë",
+                "organisation": f"Ziekenhuis {i // 2}",
+                "org_short": f"ZH{i // 2}",
+                "kind": kind,
+                "emergency": "yes" if cat == "hospital_ed" else "no",
+                "status": "closed" if rng.random() < 0.03 else "open",
+                "closed_on": "",
+                "street": f"Straat {i}",
+                "postcode": "1234 AB",
+                "city": f"Plaats {i}",
+                "province": prov,
+                "lat": lat,
+                "lon": lon,
+                "precision": "street",
+                "coord_source_url": "https://example.org/c",
+                "coord_source_date": "2026",
+                "source_url": "https://example.org/s",
+                "source_date": "2026",
+                "notes": "",
+                "website": "https://example.org",
+                "networks": nets,
+                "subregions": (),
+                "specialties": (),
+                "category": str(cat),
+                "in_network": bool(nets),
+            }
+        )
     df = pd.DataFrame(rows)
     return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326")
 
@@ -100,8 +121,14 @@ def folium_page(sites: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame) -> tuple[s
     try:
         from components.map import build_map
 
-        m = build_map(provinces, sites, lang="nl", network_names=NETWORK_LABELS, subregion_names={},
-                      highlighted=REGION["onconovo"])
+        m = build_map(
+            provinces,
+            sites,
+            lang="nl",
+            network_names=NETWORK_LABELS,
+            subregion_names={},
+            highlighted=REGION["onconovo"],
+        )
         return m.get_root().render(), "components.map.build_map"
     except Exception as exc:  # the app's map is someone else's module: fall back, and say so
         m = folium.Map(location=(52.2, 5.3), zoom_start=8, tiles=None)
@@ -121,8 +148,13 @@ def timed(fn: Callable[[], object], runs: int) -> dict[str, float]:
         t0 = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - t0) * 1000.0)
-    return {"cold_ms": round(cold, 1), "median_ms": round(statistics.median(samples), 1),
-            "min_ms": round(min(samples), 1), "max_ms": round(max(samples), 1), "runs": runs}
+    return {
+        "cold_ms": round(cold, 1),
+        "median_ms": round(statistics.median(samples), 1),
+        "min_ms": round(min(samples), 1),
+        "max_ms": round(max(samples), 1),
+        "runs": runs,
+    }
 
 
 def main() -> int:
@@ -166,8 +198,11 @@ def main() -> int:
     }
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"python": platform.python_version(), "platform": platform.platform(),
-                    "processor": platform.processor() or platform.machine()},
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "processor": platform.processor() or platform.machine(),
+        },
         "data": source,
         "sites_drawn": len(shown),
         "html_map": builder,
@@ -178,8 +213,10 @@ def main() -> int:
     }
     for name, r in results.items():
         size = f"  {sizes[name] / 1024:7.0f} KB" if name in sizes else ""
-        print(f"{name:26s} median {r['median_ms']:7.1f} ms  min {r['min_ms']:7.1f}  max {r['max_ms']:7.1f}"
-              f"  cold {r['cold_ms']:7.1f}{size}")
+        print(
+            f"{name:26s} median {r['median_ms']:7.1f} ms  min {r['min_ms']:7.1f}  max {r['max_ms']:7.1f}"
+            f"  cold {r['cold_ms']:7.1f}{size}"
+        )
     print("data:", source, "| html map:", builder)
     print("targets met:", verdict)
     OUT.parent.mkdir(parents=True, exist_ok=True)

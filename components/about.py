@@ -16,10 +16,14 @@ def render_about(atlas: Atlas, network_ids: tuple[str, ...], lang: str) -> None:
     e = html.escape
     with st.expander(t("about.header", lang), expanded=False):
         for facts in network_facts(atlas, network_ids):
-            st.markdown(f"**{e(facts.name)}** · {t('spec.' + facts.specialty, lang)} · "
-                        f"{t('about.founded', lang)} {e(facts.founded)} · "
-                        f"[{t('about.source', lang)}]({facts.source_url})")
-            st.caption(t("about.members", lang, reported=facts.members_reported, in_data=facts.members_in_data))
+            st.markdown(
+                f"**{e(facts.name)}** · {t('spec.' + facts.specialty, lang)} · "
+                f"{t('about.founded', lang)} {e(facts.founded)} · "
+                f"[{t('about.source', lang)}]({facts.source_url})"
+            )
+            st.caption(
+                t("about.members", lang, reported=facts.members_reported, in_data=facts.members_in_data)
+            )
             if facts.name_provisional:
                 st.info(t("about.provisional", lang), icon="ℹ️")
             for conflict in facts.conflicts:

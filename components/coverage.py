@@ -76,14 +76,26 @@ def population(key: str) -> gpd.GeoDataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def _compute(
-    data_dir: str, pop_key: str, networks: tuple[str, ...], categories: tuple[str, ...], km: float,
-    closed: tuple[str, ...], added: tuple[tuple[str, float, float], ...], areas: bool,
+    data_dir: str,
+    pop_key: str,
+    networks: tuple[str, ...],
+    categories: tuple[str, ...],
+    km: float,
+    closed: tuple[str, ...],
+    added: tuple[tuple[str, float, float], ...],
+    areas: bool,
 ) -> dict[str, Any]:
     atlas = cache.atlas()
-    res = network_coverage(atlas, population(pop_key), networks, km=km, categories=categories, closed=closed,
-                           added=added)
-    out = {"what": res.whatif, "sens": res.sensitivity, "least": res.least, "partial": list(res.partial),
-           "n_sites": len(res.sites) + len(added)}
+    res = network_coverage(
+        atlas, population(pop_key), networks, km=km, categories=categories, closed=closed, added=added
+    )
+    out = {
+        "what": res.whatif,
+        "sens": res.sensitivity,
+        "least": res.least,
+        "partial": list(res.partial),
+        "n_sites": len(res.sites) + len(added),
+    }
     if areas and not res.sites.empty:
         land = atlas.provinces.to_crs("EPSG:28992").union_all()
         out["areas"] = service_areas(res.sites, land).to_crs("EPSG:4326")
@@ -92,18 +104,23 @@ def _compute(
 
 def _fmt_table(df: pd.DataFrame, lang: str, km: float, *, name_header: str) -> pd.DataFrame:
     """Translate headers and format numbers the way the language writes them."""
+
     def num(v: Any, decimals: int = 0) -> str:
         return "—" if pd.isna(v) else fmt_number(float(v), lang, decimals=decimals)
 
-    return pd.DataFrame({
-        name_header: df["name"],
-        t("cov.col.population", lang): df["population"].map(num),
-        t("cov.col.covered", lang, km=fmt_number(km, lang)): df["covered"].map(num),
-        t("cov.col.share", lang): df["share"].map(lambda v: "—" if pd.isna(v) else fmt_percent(float(v), lang)),
-        t("cov.col.mean", lang): df["mean_km"].map(lambda v: num(v, 1)),
-        t("cov.col.p95", lang): df["p95_km"].map(lambda v: num(v, 1)),
-        t("cov.col.beyond", lang): df["places_beyond"].map(num),
-    })
+    return pd.DataFrame(
+        {
+            name_header: df["name"],
+            t("cov.col.population", lang): df["population"].map(num),
+            t("cov.col.covered", lang, km=fmt_number(km, lang)): df["covered"].map(num),
+            t("cov.col.share", lang): df["share"].map(
+                lambda v: "—" if pd.isna(v) else fmt_percent(float(v), lang)
+            ),
+            t("cov.col.mean", lang): df["mean_km"].map(lambda v: num(v, 1)),
+            t("cov.col.p95", lang): df["p95_km"].map(lambda v: num(v, 1)),
+            t("cov.col.beyond", lang): df["places_beyond"].map(num),
+        }
+    )
 
 
 def _fmt_change(df: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -116,13 +133,15 @@ def _fmt_change(df: pd.DataFrame, lang: str) -> pd.DataFrame:
         text = fmt_number(float(v), lang, decimals=decimals)
         return text if float(v) <= 0 else f"+{text}"
 
-    return pd.DataFrame({
-        t("cov.col.name", lang): df["name"],
-        t("cov.col.share_before", lang): df["share_before"].map(pct),
-        t("cov.col.share_after", lang): df["share_after"].map(pct),
-        t("cov.col.covered_change", lang): df["covered_change"].map(signed),
-        t("cov.col.mean_change", lang): df["mean_km_change"].map(lambda v: signed(v, 1)),
-    })
+    return pd.DataFrame(
+        {
+            t("cov.col.name", lang): df["name"],
+            t("cov.col.share_before", lang): df["share_before"].map(pct),
+            t("cov.col.share_after", lang): df["share_after"].map(pct),
+            t("cov.col.covered_change", lang): df["covered_change"].map(signed),
+            t("cov.col.mean_change", lang): df["mean_km_change"].map(lambda v: signed(v, 1)),
+        }
+    )
 
 
 def _add_site(lat: float, lon: float, *, lang: str) -> None:
@@ -149,15 +168,24 @@ def _on_upload() -> None:
 def render_controls(atlas: Atlas, sel: Selection, lang: str) -> dict[str, Any]:
     """Threshold, which sites count, what-if and population source; returns the choices."""
     st.subheader(t("cov.header", lang))
-    km = st.slider(t("cov.km", lang), KM_MIN, KM_MAX, KM_DEFAULT, step=1, key="cov_km", help=t("cov.km.help", lang))
-    with_outpatient = st.toggle(t("cov.outpatient", lang), key="cov_outpatient", help=t("cov.outpatient.help", lang))
+    km = st.slider(
+        t("cov.km", lang), KM_MIN, KM_MAX, KM_DEFAULT, step=1, key="cov_km", help=t("cov.km.help", lang)
+    )
+    with_outpatient = st.toggle(
+        t("cov.outpatient", lang), key="cov_outpatient", help=t("cov.outpatient.help", lang)
+    )
     categories = (*HOSPITAL_CATEGORIES, "outpatient") if with_outpatient else HOSPITAL_CATEGORIES
     sites = cache.sites_for(sel.networks, sel.specialty, (), tuple(categories), (), False, False)
     options = list(sites["site_id"])
     labels = dict(zip(sites["site_id"], sites["name"] + " (" + sites["city"] + ")", strict=True))
     st.session_state["cov_closed"] = [s for s in st.session_state.get("cov_closed", []) if s in options]
-    closed = st.multiselect(t("cov.close", lang), options, key="cov_closed", format_func=labels.get,
-                            placeholder=t("cov.close.placeholder", lang))
+    closed = st.multiselect(
+        t("cov.close", lang),
+        options,
+        key="cov_closed",
+        format_func=labels.get,
+        placeholder=t("cov.close.placeholder", lang),
+    )
     st.caption(t("cov.add.help", lang))
     added = st.session_state.get("cov_added", [])
     for a in added:
@@ -167,10 +195,19 @@ def render_controls(atlas: Atlas, sel: Selection, lang: str) -> dict[str, Any]:
     areas = st.toggle(t("cov.areas", lang), key="cov_areas")
     with st.expander(t("cov.population", lang)):
         st.caption(t("cov.population.help", lang))
-        st.file_uploader(t("cov.upload", lang), type=["csv", "txt", "gpkg", "geojson", "json"], key="cov_upload",
-                         on_change=_on_upload)
-    return {"km": float(km), "categories": tuple(categories), "closed": tuple(closed),
-            "added": tuple((a["name"], a["lat"], a["lon"]) for a in added), "areas": areas}
+        st.file_uploader(
+            t("cov.upload", lang),
+            type=["csv", "txt", "gpkg", "geojson", "json"],
+            key="cov_upload",
+            on_change=_on_upload,
+        )
+    return {
+        "km": float(km),
+        "categories": tuple(categories),
+        "closed": tuple(closed),
+        "added": tuple((a["name"], a["lat"], a["lon"]) for a in added),
+        "areas": areas,
+    }
 
 
 def compute(atlas: Atlas, sel: Selection, choice: dict[str, Any], lang: str) -> dict[str, Any] | None:
@@ -188,8 +225,16 @@ def compute(atlas: Atlas, sel: Selection, choice: dict[str, Any], lang: str) -> 
             st.session_state.pop(POP_UPLOAD, None)
             pop_key = "geonames"
     try:
-        return _compute(str(default_data_dir()), pop_key, sel.networks, choice["categories"], choice["km"],
-                        choice["closed"], choice["added"], choice["areas"])
+        return _compute(
+            str(default_data_dir()),
+            pop_key,
+            sel.networks,
+            choice["categories"],
+            choice["km"],
+            choice["closed"],
+            choice["added"],
+            choice["areas"],
+        )
     except CoverageError as exc:
         st.warning(str(exc))
     return None
@@ -201,8 +246,13 @@ def view(result: dict[str, Any] | None, choice: dict[str, Any], lang: str) -> Co
         return None
     after = result["what"].after
     shares = {r["name"]: float(r["share"]) for _, r in after.by_province.iterrows() if pd.notna(r["share"])}
-    return CoverageView(shares=shares, least=result["least"], closed=choice["closed"], added=choice["added"],
-                        areas=result.get("areas"))
+    return CoverageView(
+        shares=shares,
+        least=result["least"],
+        closed=choice["closed"],
+        added=choice["added"],
+        areas=result.get("areas"),
+    )
 
 
 def map_options(cv: CoverageView | None, lang: str) -> dict[str, Any]:
@@ -217,8 +267,9 @@ def map_options(cv: CoverageView | None, lang: str) -> dict[str, Any]:
     return opts
 
 
-def render_results(atlas: Atlas, sel: Selection, choice: dict[str, Any], result: dict[str, Any] | None,
-                   lang: str) -> None:
+def render_results(
+    atlas: Atlas, sel: Selection, choice: dict[str, Any], result: dict[str, Any] | None, lang: str
+) -> None:
     """Headline figures, tables per province and sub-region, what-if, sensitivity and comparison."""
     if result is None:
         return
@@ -227,68 +278,132 @@ def render_results(atlas: Atlas, sel: Selection, choice: dict[str, Any], result:
     total_a, total_b = what.before.total, what.after.total
     changed = bool(choice["closed"] or choice["added"])
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric(t("cov.m.share", lang, km=fmt_number(km, lang)), fmt_percent(float(total_b["share"]), lang),
-              delta=_delta_pct(total_a["share"], total_b["share"], lang) if changed else None)
-    c2.metric(t("cov.m.beyond", lang), fmt_number(float(total_b["population"]) - float(total_b["covered"]), lang),
-              delta=fmt_number((float(total_b["population"]) - float(total_b["covered"]))
-                               - (float(total_a["population"]) - float(total_a["covered"])), lang) if changed else None,
-              delta_color="inverse")
+    c1.metric(
+        t("cov.m.share", lang, km=fmt_number(km, lang)),
+        fmt_percent(float(total_b["share"]), lang),
+        delta=_delta_pct(total_a["share"], total_b["share"], lang) if changed else None,
+    )
+    c2.metric(
+        t("cov.m.beyond", lang),
+        fmt_number(float(total_b["population"]) - float(total_b["covered"]), lang),
+        delta=fmt_number(
+            (float(total_b["population"]) - float(total_b["covered"]))
+            - (float(total_a["population"]) - float(total_a["covered"])),
+            lang,
+        )
+        if changed
+        else None,
+        delta_color="inverse",
+    )
     c3.metric(t("cov.m.mean", lang), f"{fmt_number(float(total_b['mean_km']), lang, decimals=1)} km")
     c4.metric(t("cov.m.p95", lang), f"{fmt_number(float(total_b['p95_km']), lang, decimals=1)} km")
     st.caption(t("cov.method", lang, km=fmt_number(km, lang), n=result["n_sites"]))
     if result["partial"]:
         st.caption(t("cov.partial", lang, provinces=", ".join(result["partial"])))
 
-    tabs = st.tabs([t("cov.tab.provinces", lang), t("cov.tab.subregions", lang), t("cov.tab.whatif", lang),
-                    t("cov.tab.sensitive", lang), t("cov.tab.least", lang), t("cov.tab.compare", lang)])
+    tabs = st.tabs(
+        [
+            t("cov.tab.provinces", lang),
+            t("cov.tab.subregions", lang),
+            t("cov.tab.whatif", lang),
+            t("cov.tab.sensitive", lang),
+            t("cov.tab.least", lang),
+            t("cov.tab.compare", lang),
+        ]
+    )
     with tabs[0]:
         table = pd.concat([what.after.by_province, pd.DataFrame([total_b])], ignore_index=True)
         table.loc[table.index[-1], "name"] = t("cov.total", lang)
-        st.dataframe(_fmt_table(table, lang, km, name_header=t("col.province", lang)), hide_index=True,
-                     width="stretch", key="cov_table_prov")
+        st.dataframe(
+            _fmt_table(table, lang, km, name_header=t("col.province", lang)),
+            hide_index=True,
+            width="stretch",
+            key="cov_table_prov",
+        )
     with tabs[1]:
         if what.after.by_subregion.empty:
             st.caption(t("cov.no_subregions", lang))
         else:
-            st.dataframe(_fmt_table(what.after.by_subregion, lang, km, name_header=t("col.subregions", lang)),
-                         hide_index=True, width="stretch", key="cov_table_sub")
+            st.dataframe(
+                _fmt_table(what.after.by_subregion, lang, km, name_header=t("col.subregions", lang)),
+                hide_index=True,
+                width="stretch",
+                key="cov_table_sub",
+            )
             st.caption(t("cov.subregion.method", lang))
     with tabs[2]:
         if not changed:
             st.caption(t("cov.whatif.hint", lang))
         else:
-            st.dataframe(_fmt_change(what.by_province, lang), hide_index=True, width="stretch", key="cov_change")
+            st.dataframe(
+                _fmt_change(what.by_province, lang), hide_index=True, width="stretch", key="cov_change"
+            )
             if not what.switched.empty:
                 st.markdown(f"**{t('cov.switched', lang, n=fmt_number(len(what.switched), lang))}**")
                 sw = what.switched
-                st.dataframe(pd.DataFrame({
-                    t("cov.col.name", lang): sw["name"],
-                    t("col.province", lang): sw["province"],
-                    t("cov.col.population", lang): sw["population"].map(lambda v: fmt_number(float(v), lang)),
-                    t("cov.col.from", lang): sw["from_site"],
-                    t("cov.col.to", lang): sw["to_site"],
-                    t("cov.col.km_before", lang): sw["km_before"].map(lambda v: fmt_number(float(v), lang, decimals=1)),
-                    t("cov.col.km_after", lang): sw["km_after"].map(lambda v: fmt_number(float(v), lang, decimals=1)),
-                }), hide_index=True, width="stretch", key="cov_switched")
+                st.dataframe(
+                    pd.DataFrame(
+                        {
+                            t("cov.col.name", lang): sw["name"],
+                            t("col.province", lang): sw["province"],
+                            t("cov.col.population", lang): sw["population"].map(
+                                lambda v: fmt_number(float(v), lang)
+                            ),
+                            t("cov.col.from", lang): sw["from_site"],
+                            t("cov.col.to", lang): sw["to_site"],
+                            t("cov.col.km_before", lang): sw["km_before"].map(
+                                lambda v: fmt_number(float(v), lang, decimals=1)
+                            ),
+                            t("cov.col.km_after", lang): sw["km_after"].map(
+                                lambda v: fmt_number(float(v), lang, decimals=1)
+                            ),
+                        }
+                    ),
+                    hide_index=True,
+                    width="stretch",
+                    key="cov_switched",
+                )
     with tabs[3]:
         sens = result["sens"]
         if not sens.empty:
             st.caption(t("cov.sensitive.help", lang, km=fmt_number(km, lang)))
-            st.dataframe(pd.DataFrame({
-                t("col.site", lang): sens["name"],
-                t("col.organisation", lang): sens["organisation"],
-                t("cov.col.extra", lang, km=fmt_number(km, lang)): sens["extra_beyond"].map(lambda v: fmt_number(float(v), lang)),
-                t("cov.col.extra_share", lang): sens["extra_share"].map(lambda v: fmt_percent(float(v), lang, decimals=2)),
-            }), hide_index=True, width="stretch", key="cov_sens")
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        t("col.site", lang): sens["name"],
+                        t("col.organisation", lang): sens["organisation"],
+                        t("cov.col.extra", lang, km=fmt_number(km, lang)): sens["extra_beyond"].map(
+                            lambda v: fmt_number(float(v), lang)
+                        ),
+                        t("cov.col.extra_share", lang): sens["extra_share"].map(
+                            lambda v: fmt_percent(float(v), lang, decimals=2)
+                        ),
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+                key="cov_sens",
+            )
     with tabs[4]:
         least = result["least"]
-        st.dataframe(pd.DataFrame({
-            t("cov.col.name", lang): least["name"],
-            t("col.province", lang): least["province"],
-            t("cov.col.population", lang): least["population"].map(lambda v: fmt_number(float(v), lang)),
-            t("cov.col.distance", lang): least["distance_km"].map(lambda v: fmt_number(float(v), lang, decimals=1)),
-            t("cov.col.nearest", lang): least["site_name"],
-        }), hide_index=True, width="stretch", key="cov_least")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("cov.col.name", lang): least["name"],
+                    t("col.province", lang): least["province"],
+                    t("cov.col.population", lang): least["population"].map(
+                        lambda v: fmt_number(float(v), lang)
+                    ),
+                    t("cov.col.distance", lang): least["distance_km"].map(
+                        lambda v: fmt_number(float(v), lang, decimals=1)
+                    ),
+                    t("cov.col.nearest", lang): least["site_name"],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            key="cov_least",
+        )
     with tabs[5]:
         _render_compare(atlas, choice, lang)
 
@@ -296,7 +411,9 @@ def render_results(atlas: Atlas, sel: Selection, choice: dict[str, Any], result:
 def _delta_pct(before: Any, after: Any, lang: str) -> str:
     diff = (float(after) - float(before)) * 100
     text = fmt_number(diff, lang, decimals=1)
-    return f"{'+' if diff > 0 else ''}{text} %-punt" if lang == "nl" else f"{'+' if diff > 0 else ''}{text} pp"
+    return (
+        f"{'+' if diff > 0 else ''}{text} %-punt" if lang == "nl" else f"{'+' if diff > 0 else ''}{text} pp"
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -306,20 +423,27 @@ def _compare(data_dir: str, pop_key: str, a: str, b: str, km: float) -> NetworkC
 
 def _render_compare(atlas: Atlas, choice: dict[str, Any], lang: str) -> None:
     upload = st.session_state.get(POP_UPLOAD)
-    cmp = _compare(str(default_data_dir()), upload["digest"] if upload else "geonames", "cardionovo", "onconovo",
-                   choice["km"])
+    cmp = _compare(
+        str(default_data_dir()),
+        upload["digest"] if upload else "geonames",
+        "cardionovo",
+        "onconovo",
+        choice["km"],
+    )
     names = dict(zip(atlas.networks["network_id"], atlas.networks["name"], strict=True))
     st.caption(t("cov.compare.help", lang, a=names["cardionovo"], b=names["onconovo"]))
     c1, c2, c3 = st.columns(3)
-    for col, title, frame in ((c1, t("cov.compare.both", lang), cmp.both),
-                              (c2, t("cov.compare.only", lang, name=names["cardionovo"]), cmp.only_a),
-                              (c3, t("cov.compare.only", lang, name=names["onconovo"]), cmp.only_b)):
+    for col, title, frame in (
+        (c1, t("cov.compare.both", lang), cmp.both),
+        (c2, t("cov.compare.only", lang, name=names["cardionovo"]), cmp.only_a),
+        (c3, t("cov.compare.only", lang, name=names["onconovo"]), cmp.only_b),
+    ):
         col.markdown(f"**{html.escape(title)}** ({len(frame)})")
         col.text("\n".join(frame["organisation"]) or "—")
     km = fmt_number(choice["km"], lang)
     st.markdown(
-        f"{html.escape(names['cardionovo'])}: **{fmt_percent(float(cmp.coverage_a.total['share']), lang)}** · "
+        f"{html.escape(names['cardionovo'])}: "
+        f"**{fmt_percent(float(cmp.coverage_a.total['share']), lang)}** · "
         f"{html.escape(names['onconovo'])}: **{fmt_percent(float(cmp.coverage_b.total['share']), lang)}** "
         f"{html.escape(t('cov.compare.within', lang, km=km))}"
     )
-

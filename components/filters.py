@@ -28,8 +28,15 @@ class Selection:
 
     def cache_args(self) -> tuple:
         """Arguments for :func:`components.cache.sites_for`."""
-        return (self.networks, self.specialty, self.subregions, self.categories, self.provinces,
-                self.include_context, self.include_closed)
+        return (
+            self.networks,
+            self.specialty,
+            self.subregions,
+            self.categories,
+            self.provinces,
+            self.include_context,
+            self.include_closed,
+        )
 
 
 def _keep_valid(key: str, options: list[str]) -> None:
@@ -45,7 +52,9 @@ def render_filters(atlas: Atlas, lang: str) -> Selection:
     sb.header(t("filters.header", lang))
     spec_options = ["all", *SPECIALTIES]
     spec = sb.selectbox(
-        t("filters.specialty", lang), spec_options, key="f_specialty",
+        t("filters.specialty", lang),
+        spec_options,
+        key="f_specialty",
         format_func=lambda s: t("filters.specialty.all", lang) if s == "all" else t(f"spec.{s}", lang),
     )
     specialty = None if spec == "all" else spec
@@ -54,30 +63,50 @@ def render_filters(atlas: Atlas, lang: str) -> Selection:
     _keep_valid("f_networks", net_options)
     if "f_networks" not in st.session_state:
         st.session_state["f_networks"] = list(net_options)
-    networks = sb.pills(
-        t("filters.networks", lang), net_options, key="f_networks", selection_mode="multi",
-        format_func=lambda n: str(nets.loc[n, "name"]),
-    ) or []
+    networks = (
+        sb.pills(
+            t("filters.networks", lang),
+            net_options,
+            key="f_networks",
+            selection_mode="multi",
+            format_func=lambda n: str(nets.loc[n, "name"]),
+        )
+        or []
+    )
     subs = atlas.subregions[atlas.subregions["network_id"].isin(networks)]
     sub_names = dict(zip(subs["subregion_id"], subs["name"], strict=True))
     _keep_valid("f_subregions", list(sub_names))
     subregions = sb.multiselect(
-        t("filters.subregions", lang), list(sub_names), key="f_subregions",
-        format_func=lambda s: sub_names.get(s, s), help=t("filters.subregions.help", lang),
-        disabled=not sub_names, placeholder=t("filters.all", lang),
+        t("filters.subregions", lang),
+        list(sub_names),
+        key="f_subregions",
+        format_func=lambda s: sub_names.get(s, s),
+        help=t("filters.subregions.help", lang),
+        disabled=not sub_names,
+        placeholder=t("filters.all", lang),
     )
     if "f_categories" not in st.session_state:
         st.session_state["f_categories"] = list(CATEGORIES)
-    categories = sb.pills(
-        t("filters.kinds", lang), list(CATEGORIES), key="f_categories", selection_mode="multi",
-        format_func=lambda c: t(f"catshort.{c}", lang),
-    ) or []
-    provinces = sb.multiselect(t("filters.provinces", lang), list(PROVINCES), key="f_provinces",
-                               placeholder=t("filters.all", lang))
+    categories = (
+        sb.pills(
+            t("filters.kinds", lang),
+            list(CATEGORIES),
+            key="f_categories",
+            selection_mode="multi",
+            format_func=lambda c: t(f"catshort.{c}", lang),
+        )
+        or []
+    )
+    provinces = sb.multiselect(
+        t("filters.provinces", lang), list(PROVINCES), key="f_provinces", placeholder=t("filters.all", lang)
+    )
     include_context = sb.checkbox(t("filters.context", lang), key="f_context")
     include_closed = sb.checkbox(t("filters.closed", lang), key="f_closed")
     tiles = sb.selectbox(
-        t("filters.tiles", lang), TILE_CHOICES, key="f_tiles", help=t("filters.tiles.help", lang),
+        t("filters.tiles", lang),
+        TILE_CHOICES,
+        key="f_tiles",
+        help=t("filters.tiles.help", lang),
         format_func=lambda c: t(f"tiles.{c}", lang),
     )
     return Selection(

@@ -100,10 +100,21 @@ def _show_resolution(lang: str) -> None:
     res = value
     if res.status == "ambiguous":
         st.info(t("finder.ambiguous", lang))
-        labels = {m.place_id: f"{m.label} · {fmt_number(m.population, lang)} inw." if lang == "nl"
-                  else f"{m.label} · pop. {fmt_number(m.population, lang)}" for m in res.matches}
-        st.radio(t("finder.choose", lang), list(labels), format_func=labels.get, key="finder_choice",
-                 index=None, on_change=_on_choice, label_visibility="collapsed")
+        labels = {
+            m.place_id: f"{m.label} · {fmt_number(m.population, lang)} inw."
+            if lang == "nl"
+            else f"{m.label} · pop. {fmt_number(m.population, lang)}"
+            for m in res.matches
+        }
+        st.radio(
+            t("finder.choose", lang),
+            list(labels),
+            format_func=labels.get,
+            key="finder_choice",
+            index=None,
+            on_change=_on_choice,
+            label_visibility="collapsed",
+        )
         return
     message = t(f"finder.reason.{res.reason}", lang) if res.reason not in ("", "no_match") else ""
     st.warning(f"{t('finder.unknown', lang, query=res.query[:80])} {message}".strip())
@@ -114,8 +125,14 @@ def _show_resolution(lang: str) -> None:
             cols[i % len(cols)].button(s, key=f"finder_sugg_{i}", on_click=_use_suggestion, args=(s,))
 
 
-def result_html(r: pd.Series, *, lang: str, net_names: dict[str, str], sub_names: dict[str, str],
-                origin: tuple[float, float]) -> str:
+def result_html(
+    r: pd.Series,
+    *,
+    lang: str,
+    net_names: dict[str, str],
+    sub_names: dict[str, str],
+    origin: tuple[float, float],
+) -> str:
     """One result card; every value from the data is escaped."""
     e = html.escape
     km = t("finder.km", lang, km=fmt_number(r["distance_km"], lang, decimals=1))
@@ -134,12 +151,17 @@ def result_html(r: pd.Series, *, lang: str, net_names: dict[str, str], sub_names
     ]
     if r["kind"] == "outpatient":
         parts.append(f'<div style="color:#8a4b00">{e(t("finder.outpatient", lang))}</div>')
+    approx = t("prec.warning", lang, precision=t("prec." + r["precision"], lang))
     if r["precision"] != "building":
-        parts.append(f'<div style="color:#8a4b00">&#9888; {e(t("prec.warning", lang, precision=t("prec." + r["precision"], lang)))}</div>')
-    links = [f'<a href="{e(route)}" target="_blank" rel="noopener noreferrer">{e(t("finder.route", lang))}</a>']
+        parts.append(f'<div style="color:#8a4b00">&#9888; {e(approx)}</div>')
+    links = [
+        f'<a href="{e(route)}" target="_blank" rel="noopener noreferrer">{e(t("finder.route", lang))}</a>'
+    ]
     if str(r["website"]).startswith(("http://", "https://")):
-        links.append(f'<a href="{e(str(r["website"]))}" target="_blank" rel="noopener noreferrer">'
-                     f'{e(t("popup.website", lang))}</a>')
+        links.append(
+            f'<a href="{e(str(r["website"]))}" target="_blank" rel="noopener noreferrer">'
+            f"{e(t('popup.website', lang))}</a>"
+        )
     parts.append(f"<div>{' · '.join(links)}</div></div>")
     return "".join(parts)
 
@@ -147,14 +169,26 @@ def result_html(r: pd.Series, *, lang: str, net_names: dict[str, str], sub_names
 def render_finder(atlas: Atlas, sel: Selection, lang: str) -> FinderView | None:
     """Draw the finder panel; return what the map should draw, or ``None`` without a location."""
     st.subheader(t("finder.header", lang))
-    st.text_input(t("finder.place", lang), key=QUERY, on_change=apply_query, max_chars=200,
-                  placeholder=t("finder.place.placeholder", lang), help=t("finder.place.help", lang))
+    st.text_input(
+        t("finder.place", lang),
+        key=QUERY,
+        on_change=apply_query,
+        max_chars=200,
+        placeholder=t("finder.place.placeholder", lang),
+        help=t("finder.place.help", lang),
+    )
     specialty = sel.specialty
     if specialty is None:
-        specialty = st.segmented_control(
-            t("finder.specialty", lang), list(SPECIALTIES), key="finder_spec",
-            format_func=lambda s: t(f"spec.{s}", lang), default="cardiology",
-        ) or "cardiology"
+        specialty = (
+            st.segmented_control(
+                t("finder.specialty", lang),
+                list(SPECIALTIES),
+                key="finder_spec",
+                format_func=lambda s: t(f"spec.{s}", lang),
+                default="cardiology",
+            )
+            or "cardiology"
+        )
     limit = st.slider(t("finder.limit", lang), 1, 10, 3, key="finder_n")
     if RES in st.session_state:
         _show_resolution(lang)
@@ -172,8 +206,11 @@ def render_finder(atlas: Atlas, sel: Selection, lang: str) -> FinderView | None:
     net_names, sub_names = names(atlas)
     for _, r in results.iterrows():
         with st.container(border=True):
-            st.html(result_html(r, lang=lang, net_names=net_names, sub_names=sub_names,
-                                origin=(loc["lat"], loc["lon"])))
+            st.html(
+                result_html(
+                    r, lang=lang, net_names=net_names, sub_names=sub_names, origin=(loc["lat"], loc["lon"])
+                )
+            )
             if st.button(t("finder.show", lang), key=f"finder_show_{r['site_id']}"):
                 st.session_state["selected_site"] = r["site_id"]
     st.caption(t("finder.method", lang))
@@ -190,8 +227,9 @@ def map_options(found: FinderView | None, lang: str) -> dict[str, Any]:
     """Keyword arguments for :func:`components.mapview.render_map` in finder mode."""
     opts: dict[str, Any] = {"on_map_click": partial(_click_location, lang=lang)}
     if found is not None:
-        opts["overlay"] = partial(add_finder_overlay, lang=lang, location=found.location, label=found.label,
-                                  results=found.results)
+        opts["overlay"] = partial(
+            add_finder_overlay, lang=lang, location=found.location, label=found.label, results=found.results
+        )
         points = [found.location, *zip(found.results["lat"], found.results["lon"], strict=True)]
         opts["view"] = view_for(points)
     return opts

@@ -85,7 +85,10 @@ TEXT: dict[str, dict[str, str]] = {
     "legend.title": {"nl": "Legenda", "en": "Legend"},
     "legend.networks": {"nl": "Kleur: netwerk", "en": "Colour: network"},
     "legend.kinds": {"nl": "Vorm: soort locatie", "en": "Shape: kind of site"},
-    "legend.multi": {"nl": "In meerdere netwerken (gedeelde kleur)", "en": "In several networks (split colour)"},
+    "legend.multi": {
+        "nl": "In meerdere netwerken (gedeelde kleur)",
+        "en": "In several networks (split colour)",
+    },
     "legend.context": {"nl": "Ziekenhuis buiten deze netwerken", "en": "Hospital outside these networks"},
     "legend.closed": {"nl": "Gesloten locatie", "en": "Closed site"},
     "legend.region": {"nl": "Netwerkregio", "en": "Network region"},
@@ -147,8 +150,8 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Not named by any source, inferred: {orgs}.",
     },
     "about.provisional": {
-        "nl": "Voorlopige naam (\"i.o.\": in oprichting); een definitieve naam is niet gevonden.",
-        "en": "Provisional name (\"i.o.\": being set up); no definitive name was found.",
+        "nl": 'Voorlopige naam ("i.o.": in oprichting); een definitieve naam is niet gevonden.',
+        "en": 'Provisional name ("i.o.": being set up); no definitive name was found.',
     },
     "about.founded": {"nl": "Opgericht", "en": "Founded"},
     "about.source": {"nl": "bron", "en": "source"},
@@ -179,27 +182,40 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "Typ een plaatsnaam of klik op de kaart om de dichtstbijzijnde netwerkziekenhuizen te zien.",
         "en": "Type a place name or click on the map to see the nearest network hospitals.",
     },
-    "finder.ambiguous": {"nl": "Er zijn meerdere plaatsen met die naam. Welke bedoelt u?",
-                         "en": "Several places have that name. Which one do you mean?"},
+    "finder.ambiguous": {
+        "nl": "Er zijn meerdere plaatsen met die naam. Welke bedoelt u?",
+        "en": "Several places have that name. Which one do you mean?",
+    },
     "finder.choose": {"nl": "Kies een plaats", "en": "Choose a place"},
-    "finder.unknown": {"nl": "Plaats \"{query}\" niet gevonden.", "en": "Place \"{query}\" not found."},
+    "finder.unknown": {"nl": 'Plaats "{query}" niet gevonden.', "en": 'Place "{query}" not found.'},
     "finder.didyoumean": {"nl": "Bedoelde u:", "en": "Did you mean:"},
     "finder.reason.empty": {"nl": "Typ een plaatsnaam.", "en": "Type a place name."},
-    "finder.reason.too_long": {"nl": "Die tekst is te lang voor een plaatsnaam.", "en": "That text is too long "
-                               "for a place name."},
-    "finder.reason.outside_netherlands": {"nl": "Die coördinaten liggen buiten Nederland.",
-                                          "en": "Those coordinates lie outside the Netherlands."},
-    "finder.reason.wrong_province": {"nl": "Die plaats ligt niet in de genoemde provincie.",
-                                     "en": "That place is not in the province given."},
-    "finder.reason.province": {"nl": "Dat is een provincie; typ een plaats.", "en": "That is a province; type "
-                               "a place."},
+    "finder.reason.too_long": {
+        "nl": "Die tekst is te lang voor een plaatsnaam.",
+        "en": "That text is too long for a place name.",
+    },
+    "finder.reason.outside_netherlands": {
+        "nl": "Die coördinaten liggen buiten Nederland.",
+        "en": "Those coordinates lie outside the Netherlands.",
+    },
+    "finder.reason.wrong_province": {
+        "nl": "Die plaats ligt niet in de genoemde provincie.",
+        "en": "That place is not in the province given.",
+    },
+    "finder.reason.province": {
+        "nl": "Dat is een provincie; typ een plaats.",
+        "en": "That is a province; type a place.",
+    },
     "finder.postcode": {
         "nl": "Zoeken op postcode kan alleen met een internetverbinding (PDOK Locatieserver), en die is er nu "
         "niet. Typ de plaatsnaam of klik op de kaart.",
         "en": "Postcode search needs an internet connection (PDOK Locatieserver), which is not available now. "
         "Type the place name or click on the map.",
     },
-    "finder.postcode.unknown": {"nl": "Postcode {postcode} niet gevonden.", "en": "Postcode {postcode} not found."},
+    "finder.postcode.unknown": {
+        "nl": "Postcode {postcode} niet gevonden.",
+        "en": "Postcode {postcode} not found.",
+    },
     "finder.clicked": {"nl": "Punt op de kaart", "en": "Point on the map"},
     "finder.from": {"nl": "Vanaf {place}", "en": "From {place}"},
     "finder.none": {
@@ -218,21 +234,29 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "finder.route": {"nl": "Route plannen (OpenStreetMap)", "en": "Plan a route (OpenStreetMap)"},
     "finder.show": {"nl": "Toon op kaart", "en": "Show on map"},
-    "finder.outpatient": {"nl": "Buitenpolikliniek: geen opname of spoedeisende hulp",
-                          "en": "Outpatient clinic: no admission or emergency care"},
+    "finder.outpatient": {
+        "nl": "Buitenpolikliniek: geen opname of spoedeisende hulp",
+        "en": "Outpatient clinic: no admission or emergency care",
+    },
     "finder.clear": {"nl": "Locatie wissen", "en": "Clear location"},
     # coverage
     "cov.header": {"nl": "Bereikbaarheid van het netwerk", "en": "Network coverage"},
     "cov.km": {"nl": "Afstandsgrens (km hemelsbreed)", "en": "Distance threshold (km, straight line)"},
-    "cov.km.help": {"nl": "Wie verder dan deze afstand van een netwerklocatie woont, telt als niet gedekt.",
-                    "en": "Whoever lives farther than this from a network site counts as not covered."},
+    "cov.km.help": {
+        "nl": "Wie verder dan deze afstand van een netwerklocatie woont, telt als niet gedekt.",
+        "en": "Whoever lives farther than this from a network site counts as not covered.",
+    },
     "cov.outpatient": {"nl": "Buitenpoliklinieken tellen mee", "en": "Outpatient clinics count"},
-    "cov.outpatient.help": {"nl": "Standaard tellen alleen ziekenhuizen (met of zonder 24/7 SEH).",
-                            "en": "By default only hospitals count (with or without a 24/7 ED)."},
+    "cov.outpatient.help": {
+        "nl": "Standaard tellen alleen ziekenhuizen (met of zonder 24/7 SEH).",
+        "en": "By default only hospitals count (with or without a 24/7 ED).",
+    },
     "cov.close": {"nl": "Wat als deze locaties sluiten?", "en": "What if these sites close?"},
     "cov.close.placeholder": {"nl": "Kies locaties", "en": "Choose sites"},
-    "cov.add.help": {"nl": "Klik op de kaart om een hypothetische nieuwe locatie toe te voegen (max. 10).",
-                     "en": "Click on the map to add a hypothetical new site (up to 10)."},
+    "cov.add.help": {
+        "nl": "Klik op de kaart om een hypothetische nieuwe locatie toe te voegen (max. 10).",
+        "en": "Click on the map to add a hypothetical new site (up to 10).",
+    },
     "cov.add.clear": {"nl": "Toegevoegde locaties wissen", "en": "Remove added sites"},
     "cov.added_name": {"nl": "Nieuwe locatie", "en": "New site"},
     "cov.areas": {"nl": "Toon verzorgingsgebieden", "en": "Show service areas"},
@@ -248,9 +272,14 @@ TEXT: dict[str, dict[str, str]] = {
         "or a GeoPackage/GeoJSON with a population column.",
     },
     "cov.upload": {"nl": "Eigen bevolkingsbestand", "en": "Own population file"},
-    "cov.upload.error": {"nl": "Het bestand {name} kan niet worden gebruikt; de GeoNames-benadering blijft actief:",
-                         "en": "The file {name} cannot be used; the GeoNames approximation stays in use:"},
-    "cov.legend": {"nl": "Aandeel inwoners binnen de afstandsgrens", "en": "Share of inhabitants within the threshold"},
+    "cov.upload.error": {
+        "nl": "Het bestand {name} kan niet worden gebruikt; de GeoNames-benadering blijft actief:",
+        "en": "The file {name} cannot be used; the GeoNames approximation stays in use:",
+    },
+    "cov.legend": {
+        "nl": "Aandeel inwoners binnen de afstandsgrens",
+        "en": "Share of inhabitants within the threshold",
+    },
     "cov.m.share": {"nl": "Inwoners binnen {km} km", "en": "Inhabitants within {km} km"},
     "cov.m.beyond": {"nl": "Inwoners verder weg", "en": "Inhabitants farther away"},
     "cov.m.mean": {"nl": "Gemiddelde afstand", "en": "Mean distance"},
@@ -276,18 +305,24 @@ TEXT: dict[str, dict[str, str]] = {
     "cov.tab.least": {"nl": "Slechtst bereikbaar", "en": "Least served"},
     "cov.tab.compare": {"nl": "Cardiologie vs oncologie", "en": "Cardiology vs oncology"},
     "cov.total": {"nl": "Totaal netwerkregio", "en": "Network region total"},
-    "cov.no_subregions": {"nl": "De gekozen netwerken hebben geen deelregio's.",
-                          "en": "The selected networks have no sub-regions."},
+    "cov.no_subregions": {
+        "nl": "De gekozen netwerken hebben geen deelregio's.",
+        "en": "The selected networks have no sub-regions.",
+    },
     "cov.subregion.method": {
         "nl": "Deelregio's hebben geen vastgestelde grenzen: een kern telt mee bij de deelregio van de "
         "dichtstbijzijnde deelregiolocatie.",
         "en": "Sub-regions have no published boundaries: a place counts in the sub-region of its nearest "
         "sub-region site.",
     },
-    "cov.whatif.hint": {"nl": "Kies rechts locaties die sluiten of klik op de kaart om een locatie toe te voegen.",
-                        "en": "Choose sites that close on the right, or click the map to add a site."},
-    "cov.switched": {"nl": "{n} kernen krijgen een andere dichtstbijzijnde locatie",
-                     "en": "{n} places get a different nearest site"},
+    "cov.whatif.hint": {
+        "nl": "Kies rechts locaties die sluiten of klik op de kaart om een locatie toe te voegen.",
+        "en": "Choose sites that close on the right, or click the map to add a site.",
+    },
+    "cov.switched": {
+        "nl": "{n} kernen krijgen een andere dichtstbijzijnde locatie",
+        "en": "{n} places get a different nearest site",
+    },
     "cov.sensitive.help": {
         "nl": "Zoals het RIVM gevoelige ziekenhuizen bepaalt: hoeveel inwoners komen verder dan {km} km te "
         "wonen als alleen deze locatie sluit?",
@@ -313,10 +348,14 @@ TEXT: dict[str, dict[str, str]] = {
     "cov.col.extra_share": {"nl": "Aandeel van de regio", "en": "Share of the region"},
     "cov.col.distance": {"nl": "Afstand (km)", "en": "Distance (km)"},
     "cov.col.nearest": {"nl": "Dichtstbijzijnde locatie", "en": "Nearest site"},
-    "cov.least.tooltip": {"nl": "{name}: {km} km tot de dichtstbijzijnde locatie",
-                          "en": "{name}: {km} km to the nearest site"},
-    "cov.compare.help": {"nl": "Dezelfde regio, twee specialismen: {a} en {b}.",
-                         "en": "The same region, two specialties: {a} and {b}."},
+    "cov.least.tooltip": {
+        "nl": "{name}: {km} km tot de dichtstbijzijnde locatie",
+        "en": "{name}: {km} km to the nearest site",
+    },
+    "cov.compare.help": {
+        "nl": "Dezelfde regio, twee specialismen: {a} en {b}.",
+        "en": "The same region, two specialties: {a} and {b}.",
+    },
     "cov.compare.both": {"nl": "In beide netwerken", "en": "In both networks"},
     "cov.compare.only": {"nl": "Alleen in {name}", "en": "Only in {name}"},
     "cov.compare.within": {"nl": "van de inwoners binnen {km} km.", "en": "of inhabitants within {km} km."},
@@ -328,7 +367,10 @@ TEXT: dict[str, dict[str, str]] = {
     "export.page.a4-portrait": {"nl": "A4 staand", "en": "A4 portrait"},
     "export.page.16:9": {"nl": "16:9 (presentatie)", "en": "16:9 (slides)"},
     "export.dpi": {"nl": "Resolutie (dpi)", "en": "Resolution (dpi)"},
-    "export.threshold": {"nl": "Afstandsgrens {km} km hemelsbreed", "en": "Threshold {km} km in a straight line"},
+    "export.threshold": {
+        "nl": "Afstandsgrens {km} km hemelsbreed",
+        "en": "Threshold {km} km in a straight line",
+    },
     "export.layers": {"nl": "Kaartlagen", "en": "Map layers"},
     "export.service_areas": {"nl": "Verzorgingsgebied", "en": "Service area"},
     "export.finder": {"nl": "Zoeklocatie", "en": "Search location"},
@@ -343,7 +385,10 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Map image for reports: the same filters and layers as on screen, with title, legend, scale bar, "
         "north arrow, date and sources. HTML is the interactive map as one file that opens offline too.",
     },
-    "export.html.help": {"nl": "Interactieve kaart, werkt zonder internet", "en": "Interactive map, works offline"},
+    "export.html.help": {
+        "nl": "Interactieve kaart, werkt zonder internet",
+        "en": "Interactive map, works offline",
+    },
     "export.data.help": {
         "nl": "De gegevens achter de kaart: CSV (puntkomma, UTF-8 met BOM voor Excel), XLSX, GeoJSON en "
         "GeoPackage.",
@@ -353,11 +398,15 @@ TEXT: dict[str, dict[str, str]] = {
     "export.coverage_csv": {"nl": "Bereikbaarheid CSV", "en": "Coverage CSV"},
     "export.share": {"nl": "Link naar precies deze weergave:", "en": "Link to exactly this view:"},
     # url
-    "url.ignored": {"nl": "Onbekende of ongeldige parameters in de link genegeerd: {params}",
-                    "en": "Unknown or invalid link parameters ignored: {params}"},
+    "url.ignored": {
+        "nl": "Onbekende of ongeldige parameters in de link genegeerd: {params}",
+        "en": "Unknown or invalid link parameters ignored: {params}",
+    },
     # errors
-    "error.data.title": {"nl": "Onderhoudsmelding: de gegevens zijn niet in orde", "en": "Maintenance notice: "
-                         "the data is not valid"},
+    "error.data.title": {
+        "nl": "Onderhoudsmelding: de gegevens zijn niet in orde",
+        "en": "Maintenance notice: the data is not valid",
+    },
     "error.data.body": {
         "nl": "De app kan niet starten omdat een databestand fouten bevat. Beheerders: herstel de "
         "onderstaande regels en laad de pagina opnieuw.",

@@ -9,9 +9,9 @@ nor shape alone carries the meaning. All text placed in tooltips and popups is H
 from __future__ import annotations
 
 import base64
-import math
 import html
 import json
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -43,8 +43,15 @@ DEFAULT_CENTER = (52.45, 5.6)
 DEFAULT_ZOOM = 8
 
 
-def marker_svg(category: str, colours: Sequence[str], *, uid: str, closed: bool = False,
-               selected: bool = False, size: int | None = None) -> str:
+def marker_svg(
+    category: str,
+    colours: Sequence[str],
+    *,
+    uid: str,
+    closed: bool = False,
+    selected: bool = False,
+    size: int | None = None,
+) -> str:
     """Return an inline SVG marker: ``category`` picks the shape, ``colours`` split its fill.
 
     A site in several networks gets vertical bands, one per network, so membership of more than one
@@ -61,7 +68,8 @@ def marker_svg(category: str, colours: Sequence[str], *, uid: str, closed: bool 
         gid = f"g-{uid}"
         step = 100 / len(colours)
         stops = "".join(
-            f'<stop offset="{i * step:.1f}%" stop-color="{c}"/><stop offset="{(i + 1) * step:.1f}%" stop-color="{c}"/>'
+            f'<stop offset="{i * step:.1f}%" stop-color="{c}"/>'
+            f'<stop offset="{(i + 1) * step:.1f}%" stop-color="{c}"/>'
             for i, c in enumerate(colours)
         )
         defs = f'<defs><linearGradient id="{gid}">{stops}</linearGradient></defs>'
@@ -87,13 +95,20 @@ def _link(url: str, label: str) -> str:
     return f'<a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer">{html.escape(label)}</a>'
 
 
-def popup_html(site: Mapping[str, Any], *, lang: str, network_names: Mapping[str, str],
-               subregion_names: Mapping[str, str]) -> str:
+def popup_html(
+    site: Mapping[str, Any],
+    *,
+    lang: str,
+    network_names: Mapping[str, str],
+    subregion_names: Mapping[str, str],
+) -> str:
     """Return the popup HTML for one site; every value from the data is escaped."""
     e = html.escape
     nets = [network_names.get(n, n) for n in site.get("networks", ())]
     subs = [subregion_names.get(s, s) for s in site.get("subregions", ())]
-    address = ", ".join(p for p in (site.get("street", ""), f"{site.get('postcode', '')} {site.get('city', '')}".strip()) if p)
+    address = ", ".join(
+        p for p in (site.get("street", ""), f"{site.get('postcode', '')} {site.get('city', '')}".strip()) if p
+    )
     rows = [
         (t("popup.organisation", lang), e(str(site.get("organisation", "")))),
         (t("popup.address", lang), e(address)),
@@ -118,10 +133,7 @@ def popup_html(site: Mapping[str, Any], *, lang: str, network_names: Mapping[str
     closed = ""
     if site.get("status") == "closed":
         closed = f'<div class="na-closed">{e(t("popup.closed", lang, date=site.get("closed_on", "?")))}</div>'
-    return (
-        f'<div class="na-popup"><h4>{e(str(site.get("name", "")))}</h4>{closed}'
-        f'<table>{body}</table></div>'
-    )
+    return f'<div class="na-popup"><h4>{e(str(site.get("name", "")))}</h4>{closed}<table>{body}</table></div>'
 
 
 _POPUP_CSS = f"""
@@ -129,7 +141,8 @@ _POPUP_CSS = f"""
 .leaflet-container {{ background: {WATER}; font-family: "Source Sans Pro", system-ui, sans-serif; }}
 .na-popup h4 {{ margin: 0 0 4px; font-size: 14px; }}
 .na-popup table {{ border-collapse: collapse; font-size: 12px; }}
-.na-popup th {{ text-align: left; vertical-align: top; padding: 1px 8px 1px 0; color: #555; font-weight: 600; }}
+.na-popup th {{ text-align: left; vertical-align: top; padding: 1px 8px 1px 0; color: #555;
+  font-weight: 600; }}
 .na-popup td {{ padding: 1px 0; }}
 .na-closed {{ color: #a00; font-weight: 600; font-size: 12px; margin-bottom: 3px; }}
 .na-marker {{ background: transparent; border: 0; }}
@@ -144,7 +157,9 @@ class _OfflineAssets(MacroElement):
     """Set Leaflet's icon folder: it is guessed from leaflet.css, which st_folium loads too late."""
 
     _template = Template(
-        "{% macro script(this, kwargs) %}L.Icon.Default.imagePath = " + json.dumps(LEAFLET_IMAGES) + ";{% endmacro %}"
+        "{% macro script(this, kwargs) %}L.Icon.Default.imagePath = "
+        + json.dumps(LEAFLET_IMAGES)
+        + ";{% endmacro %}"
     )
 
 
@@ -188,8 +203,16 @@ def build_base_map(
         Service areas (EPSG:4326, ``name``) drawn as outlines on top of the provinces.
     """
     # Leaflet options are passed through; min/max zoom must be given to the map, not only to tiles.
-    m = folium.Map(location=DEFAULT_CENTER, zoom_start=DEFAULT_ZOOM, tiles=None, control_scale=True,
-                   minZoom=6, maxZoom=17, zoomSnap=0.25, zoomDelta=0.5)
+    m = folium.Map(
+        location=DEFAULT_CENTER,
+        zoom_start=DEFAULT_ZOOM,
+        tiles=None,
+        control_scale=True,
+        minZoom=6,
+        maxZoom=17,
+        zoomSnap=0.25,
+        zoomDelta=0.5,
+    )
     m.default_js = [("leaflet", LEAFLET_JS), ("jquery", JQUERY_JS)]
     m.default_css = [("leaflet_css", LEAFLET_CSS)]
     m.add_child(_OfflineAssets())
@@ -204,8 +227,13 @@ def build_base_map(
         fill = REGION_PARTIAL if name in part else REGION if name in high else LAND
         if shares is not None and share_colormap is not None:
             fill = share_colormap(max(share_colormap.vmin, shares[name])) if name in shares else LAND
-        return {"fillColor": fill, "color": BORDER, "weight": 1.2 if name in high else 0.8,
-                "fillOpacity": fill_opacity, "dashArray": "4 3" if name in part else None}
+        return {
+            "fillColor": fill,
+            "color": BORDER,
+            "weight": 1.2 if name in high else 0.8,
+            "fillOpacity": fill_opacity,
+            "dashArray": "4 3" if name in part else None,
+        }
 
     folium.GeoJson(
         prov[["name", "geometry"]].to_json(),
@@ -264,13 +292,16 @@ def build_site_layer(
         closed = site.get("status") == "closed"
         cols = [colours.get(n, CONTEXT_COLOUR) for n in site.get("networks", ())] or [CONTEXT_COLOUR]
         is_sel = site["site_id"] == selected
-        svg = marker_svg(site.get("category", "other"), cols, uid=site["site_id"], closed=closed, selected=is_sel)
+        svg = marker_svg(
+            site.get("category", "other"), cols, uid=site["site_id"], closed=closed, selected=is_sel
+        )
         size = SIZES.get(site.get("category", "other"), 16) + (8 if is_sel else 0)
         name = str(site.get("name", ""))
         folium.Marker(
             location=(site["lat"], site["lon"]),
-            icon=folium.DivIcon(html=svg, icon_size=(size, size), icon_anchor=(size / 2, size / 2),
-                                class_name="na-marker"),
+            icon=folium.DivIcon(
+                html=svg, icon_size=(size, size), icon_anchor=(size / 2, size / 2), class_name="na-marker"
+            ),
             tooltip=folium.Tooltip(html.escape(name), sticky=False),
             popup=folium.Popup(
                 popup_html(site, lang=lang, network_names=network_names, subregion_names=subregion_names),
@@ -285,8 +316,12 @@ def build_site_layer(
 
 def share_legend_html(colormap: cm.LinearColormap, title: str, lang: str) -> str:
     """A horizontal colour bar for the coverage shading (branca's own legend needs d3 from a CDN)."""
-    stops = ", ".join(colormap.rgb_hex_str(colormap.vmin + (colormap.vmax - colormap.vmin) * i / 4) for i in range(5))
-    lo, hi = (f"{v * 100:.0f} %" if lang == "nl" else f"{v * 100:.0f}%" for v in (colormap.vmin, colormap.vmax))
+    stops = ", ".join(
+        colormap.rgb_hex_str(colormap.vmin + (colormap.vmax - colormap.vmin) * i / 4) for i in range(5)
+    )
+    lo, hi = (
+        f"{v * 100:.0f} %" if lang == "nl" else f"{v * 100:.0f}%" for v in (colormap.vmin, colormap.vmax)
+    )
     return (
         f"<b>{html.escape(title)}</b><br>"
         f'<span style="display:inline-block;width:160px;height:10px;border:1px solid #888;'
@@ -299,11 +334,19 @@ def share_legend_html(colormap: cm.LinearColormap, title: str, lang: str) -> str
 def svg_img(svg: str, alt: str = "") -> str:
     """Wrap an SVG as an ``<img>`` data URI: survives HTML sanitisers that strip inline ``<svg>``."""
     data = base64.b64encode(svg.encode()).decode()
-    return f'<img src="data:image/svg+xml;base64,{data}" alt="{html.escape(alt)}" style="vertical-align:middle;margin-right:5px">'
+    style = "vertical-align:middle;margin-right:5px"
+    return f'<img src="data:image/svg+xml;base64,{data}" alt="{html.escape(alt)}" style="{style}">'
 
 
-def legend_html(*, lang: str, network_names: Mapping[str, str], categories: Sequence[str],
-                context: bool = False, closed: bool = False, region: bool = True) -> str:
+def legend_html(
+    *,
+    lang: str,
+    network_names: Mapping[str, str],
+    categories: Sequence[str],
+    context: bool = False,
+    closed: bool = False,
+    region: bool = True,
+) -> str:
     """Return the legend as HTML (escaped): colours per network, shapes per kind of site."""
     e = html.escape
     colours = network_colours(list(network_names))
@@ -323,8 +366,10 @@ def legend_html(*, lang: str, network_names: Mapping[str, str], categories: Sequ
     if closed:
         parts.append(row("hospital", ["#666666"], t("legend.closed", lang), closed=True))
     if region:
-        swatch = ('<span style="display:inline-block;width:14px;height:10px;margin-right:5px;'
-                  f'border:1px solid #888;background:{REGION}"></span>')
+        swatch = (
+            '<span style="display:inline-block;width:14px;height:10px;margin-right:5px;'
+            f'border:1px solid #888;background:{REGION}"></span>'
+        )
         parts.append(f"{swatch}{e(t('legend.region', lang))}<br>")
     return "".join(parts)
 
@@ -346,19 +391,38 @@ def build_map(
     areas: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """Return the complete map (base plus markers and legend), e.g. for export or tests."""
-    cats = [c for c in ("hospital_ed", "hospital", "outpatient", "radiotherapy", "other")
-            if c in set(sites.get("category", pd.Series(dtype=str)))]
-    legend = legend_html(
-        lang=lang, network_names=network_names, categories=cats,
-        context=bool((~sites["in_network"]).any()) if not sites.empty else False,
-        closed=bool((sites["status"] == "closed").any()) if not sites.empty else False,
-    ) if with_legend else None
+    cats = [
+        c
+        for c in ("hospital_ed", "hospital", "outpatient", "radiotherapy", "other")
+        if c in set(sites.get("category", pd.Series(dtype=str)))
+    ]
+    legend = (
+        legend_html(
+            lang=lang,
+            network_names=network_names,
+            categories=cats,
+            context=bool((~sites["in_network"]).any()) if not sites.empty else False,
+            closed=bool((sites["status"] == "closed").any()) if not sites.empty else False,
+        )
+        if with_legend
+        else None
+    )
     if legend and shares is not None and share_colormap is not None:
         legend += share_legend_html(share_colormap, share_colormap.caption, lang)
-    m = build_base_map(atlas_provinces, lang=lang, highlighted=highlighted, partial=partial, tiles=tiles,
-                       legend=legend, shares=shares, share_colormap=share_colormap, areas=areas)
-    build_site_layer(sites, lang=lang, network_names=network_names, subregion_names=subregion_names,
-                     selected=selected).add_to(m)
+    m = build_base_map(
+        atlas_provinces,
+        lang=lang,
+        highlighted=highlighted,
+        partial=partial,
+        tiles=tiles,
+        legend=legend,
+        shares=shares,
+        share_colormap=share_colormap,
+        areas=areas,
+    )
+    build_site_layer(
+        sites, lang=lang, network_names=network_names, subregion_names=subregion_names, selected=selected
+    ).add_to(m)
     return m
 
 
@@ -372,16 +436,26 @@ def add_finder_overlay(
 ) -> None:
     """Draw the patient's location and dashed straight lines to the result sites into ``group``."""
     pin = (
-        '<svg xmlns="http://www.w3.org/2000/svg" width="26" height="34" viewBox="0 0 26 34" aria-hidden="true">'
+        '<svg xmlns="http://www.w3.org/2000/svg" width="26" height="34" viewBox="0 0 26 34" '
+        'aria-hidden="true">'
         '<path d="M13 1C6.4 1 1 6.2 1 12.7 1 21.4 13 33 13 33s12-11.6 12-20.3C25 6.2 19.6 1 13 1Z" '
         'fill="#000" stroke="#fff" stroke-width="2"/><circle cx="13" cy="12.5" r="4.5" fill="#fff"/></svg>'
     )
     for r in results.itertuples():
-        text = t("finder.line", lang, km=f"{r.distance_km:.1f}".replace(".", "," if lang == "nl" else "."),
-                 site=str(r.name))
+        text = t(
+            "finder.line",
+            lang,
+            km=f"{r.distance_km:.1f}".replace(".", "," if lang == "nl" else "."),
+            site=str(r.name),
+        )
         folium.PolyLine(
-            [location, (r.lat, r.lon)], color="#222222", weight=2.5, opacity=0.85, dash_array="6 6",
-            tooltip=html.escape(text), class_name="na-finder-line",
+            [location, (r.lat, r.lon)],
+            color="#222222",
+            weight=2.5,
+            opacity=0.85,
+            dash_array="6 6",
+            tooltip=html.escape(text),
+            class_name="na-finder-line",
         ).add_to(group)
     folium.Marker(
         location=location,
@@ -392,8 +466,9 @@ def add_finder_overlay(
     ).add_to(group)
 
 
-def view_for(points: Sequence[tuple[float, float]], *, width_px: int = 520, height_px: int = 560,
-             max_zoom: int = 13) -> tuple[tuple[float, float], int]:
+def view_for(
+    points: Sequence[tuple[float, float]], *, width_px: int = 520, height_px: int = 560, max_zoom: int = 13
+) -> tuple[tuple[float, float], int]:
     """Centre and Web-Mercator zoom that fit ``points`` (lat, lon) into a map of the given size."""
     lats = [p[0] for p in points]
     lons = [p[1] for p in points]
@@ -420,11 +495,18 @@ def add_coverage_overlay(
     for r in least.itertuples():
         text = t("cov.least.tooltip", lang, name=str(r.name), km=f"{r.distance_km:.1f}")
         folium.CircleMarker(
-            location=(r.lat, r.lon), radius=7, color="#B2182B", weight=2.5, fill=True, fill_opacity=0.15,
-            tooltip=html.escape(text), class_name="na-least",
+            location=(r.lat, r.lon),
+            radius=7,
+            color="#B2182B",
+            weight=2.5,
+            fill=True,
+            fill_opacity=0.15,
+            tooltip=html.escape(text),
+            class_name="na-least",
         ).add_to(group)
     star = (
-        '<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24" viewBox="0 0 24 24" aria-hidden="true">'
+        '<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24" viewBox="0 0 24 24" '
+        'aria-hidden="true">'
         '<path d="M12 1.5 15 8.6l7.6.6-5.8 5 1.8 7.4L12 17.7l-6.6 3.9 1.8-7.4-5.8-5 7.6-.6Z" fill="#CC79A7" '
         'stroke="#000" stroke-width="1.4"/></svg>'
     )
@@ -432,5 +514,6 @@ def add_coverage_overlay(
         folium.Marker(
             location=(lat, lon),
             icon=folium.DivIcon(html=star, icon_size=(24, 24), icon_anchor=(12, 12), class_name="na-added"),
-            tooltip=html.escape(name), title=name,
+            tooltip=html.escape(name),
+            title=name,
         ).add_to(group)

@@ -24,7 +24,9 @@ RETURNED_WITH_CLICKS = ["last_object_clicked", "last_clicked"]
 MAP_HEIGHT = 560
 
 
-def site_at(sites: gpd.GeoDataFrame, clicked: Mapping[str, Any] | None, *, tol_deg: float = 1e-5) -> str | None:
+def site_at(
+    sites: gpd.GeoDataFrame, clicked: Mapping[str, Any] | None, *, tol_deg: float = 1e-5
+) -> str | None:
     """Return the id of the site whose marker sits at the clicked position, or ``None``.
 
     st_folium reports a marker click as the marker's own ``lat``/``lng``, so an exact match (within
@@ -43,8 +45,10 @@ def site_at(sites: gpd.GeoDataFrame, clicked: Mapping[str, Any] | None, *, tol_d
 
 def names(atlas: Atlas) -> tuple[dict[str, str], dict[str, str]]:
     """Display names of networks and sub-regions."""
-    return (dict(zip(atlas.networks["network_id"], atlas.networks["name"], strict=True)),
-            dict(zip(atlas.subregions["subregion_id"], atlas.subregions["name"], strict=True)))
+    return (
+        dict(zip(atlas.networks["network_id"], atlas.networks["name"], strict=True)),
+        dict(zip(atlas.subregions["subregion_id"], atlas.subregions["name"], strict=True)),
+    )
 
 
 def render_map(
@@ -72,34 +76,61 @@ def render_map(
     shown = {n: net_names[n] for n in sel.networks}
     region = atlas.region_provinces(sel.networks)
     partly = sorted({p for n in sel.networks for p in atlas.network(n)["partial_provinces"].split(";") if p})
-    base = build_base_map(atlas.provinces, lang=lang, highlighted=region, partial=partly, tiles=sel.tiles,
-                          shares=shares, share_colormap=share_colormap, areas=areas)
+    base = build_base_map(
+        atlas.provinces,
+        lang=lang,
+        highlighted=region,
+        partial=partly,
+        tiles=sel.tiles,
+        shares=shares,
+        share_colormap=share_colormap,
+        areas=areas,
+    )
     drawn = sites
     if closed:
         drawn = sites.copy()
         drawn.loc[drawn["site_id"].isin(closed), "status"] = "closed"
-    layer = build_site_layer(drawn, lang=lang, network_names=shown, subregion_names=sub_names,
-                             selected=st.session_state.get("selected_site"))
+    layer = build_site_layer(
+        drawn,
+        lang=lang,
+        network_names=shown,
+        subregion_names=sub_names,
+        selected=st.session_state.get("selected_site"),
+    )
     if overlay:
         overlay(layer)
     center, zoom = view if view else (None, None)
     out = streamlit_folium.st_folium(
-        base, key=MAP_KEY, height=MAP_HEIGHT, use_container_width=True,
+        base,
+        key=MAP_KEY,
+        height=MAP_HEIGHT,
+        use_container_width=True,
         returned_objects=RETURNED_WITH_CLICKS if on_map_click else RETURNED,
-        feature_group_to_add=layer, center=center, zoom=zoom,
+        feature_group_to_add=layer,
+        center=center,
+        zoom=zoom,
         on_change=partial(_on_change, sites, on_map_click),
     )
     handle_click(out, sites, on_map_click)  # also covers a click whose callback did not run
     cats = [c for c in sel.categories if c in set(sites["category"])]
-    legend = legend_html(lang=lang, network_names=shown, categories=cats, context=sel.include_context,
-                         closed=sel.include_closed or bool(closed), region=shares is None)
+    legend = legend_html(
+        lang=lang,
+        network_names=shown,
+        categories=cats,
+        context=sel.include_context,
+        closed=sel.include_closed or bool(closed),
+        region=shares is None,
+    )
     if shares is not None and share_colormap is not None:
         legend += share_legend_html(share_colormap, share_colormap.caption, lang)
     st.html(f'<div class="na-legend" style="font-size:13px;line-height:20px">{legend}</div>')
 
 
-def handle_click(value: Mapping[str, Any] | None, sites: gpd.GeoDataFrame,
-                 on_map_click: Callable[[float, float], None] | None = None) -> str | None:
+def handle_click(
+    value: Mapping[str, Any] | None,
+    sites: gpd.GeoDataFrame,
+    on_map_click: Callable[[float, float], None] | None = None,
+) -> str | None:
     """Apply what st_folium reported: a marker click selects its site, an empty-map click goes to
     ``on_map_click``. Repeated reports of the same click change nothing. Returns the selected id."""
     value = value or {}

@@ -22,13 +22,27 @@ from geo.export import Finder, SnapshotLabels, SnapshotSpec, sources_line, stand
 from geo.schema import CATEGORIES
 from geo.style import SHARE_RANGE, SHARE_SCALE, network_colours
 
-MONTHS_NL = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-             "oktober", "november", "december")
+MONTHS_NL = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 
 
 def share_colormap(lang: str) -> cm.LinearColormap:
     """The province shading: share of inhabitants within the threshold, 50 %–100 %."""
-    return cm.LinearColormap(SHARE_SCALE, vmin=SHARE_RANGE[0], vmax=SHARE_RANGE[1], caption=t("cov.legend", lang))
+    return cm.LinearColormap(
+        SHARE_SCALE, vmin=SHARE_RANGE[0], vmax=SHARE_RANGE[1], caption=t("cov.legend", lang)
+    )
 
 
 def today(lang: str, day: dt.date | None = None) -> str:
@@ -39,18 +53,30 @@ def today(lang: str, day: dt.date | None = None) -> str:
 
 def network_names(atlas: Atlas) -> tuple[dict[str, str], dict[str, str]]:
     """Display names of networks and sub-regions."""
-    return (dict(zip(atlas.networks["network_id"], atlas.networks["name"], strict=True)),
-            dict(zip(atlas.subregions["subregion_id"], atlas.subregions["name"], strict=True)))
+    return (
+        dict(zip(atlas.networks["network_id"], atlas.networks["name"], strict=True)),
+        dict(zip(atlas.subregions["subregion_id"], atlas.subregions["name"], strict=True)),
+    )
 
 
-def filter_line(atlas: Atlas, lang: str, *, networks: Sequence[str], specialty: str | None,
-                subregions: Sequence[str] = (), categories: Sequence[str] = CATEGORIES,
-                provinces: Sequence[str] = (), km: float | None = None) -> str:
+def filter_line(
+    atlas: Atlas,
+    lang: str,
+    *,
+    networks: Sequence[str],
+    specialty: str | None,
+    subregions: Sequence[str] = (),
+    categories: Sequence[str] = CATEGORIES,
+    provinces: Sequence[str] = (),
+    km: float | None = None,
+) -> str:
     """One line stating the active filters (and threshold) for the printed map."""
     net_names, sub_names = network_names(atlas)
     parts = [f"{t('filters.networks', lang)}: {', '.join(net_names[n] for n in networks) or '—'}"]
-    parts.append(f"{t('filters.specialty', lang)}: "
-                 + (t(f"spec.{specialty}", lang) if specialty else t("filters.specialty.all", lang)))
+    parts.append(
+        f"{t('filters.specialty', lang)}: "
+        + (t(f"spec.{specialty}", lang) if specialty else t("filters.specialty.all", lang))
+    )
     if subregions:
         parts.append(f"{t('filters.subregions', lang)}: {', '.join(sub_names[s] for s in subregions)}")
     if set(categories) != set(CATEGORIES):
@@ -65,17 +91,26 @@ def filter_line(atlas: Atlas, lang: str, *, networks: Sequence[str], specialty: 
 def snapshot_labels(lang: str) -> SnapshotLabels:
     """The legend words of the printed map in the UI's language."""
     return SnapshotLabels(
-        networks=t("legend.networks", lang), multi=t("legend.multi", lang), context=t("legend.context", lang),
-        kinds=t("legend.kinds", lang), categories={c: t(f"cat.{c}", lang) for c in CATEGORIES},
-        closed=t("legend.closed", lang), layers=t("export.layers", lang), region=t("legend.region", lang),
-        region_partial=t("legend.region_partial", lang), service_areas=t("export.service_areas", lang),
-        finder=t("export.finder", lang), finder_results=t("export.finder_lines", lang),
-        no_data=t("export.no_data", lang), north="N",
+        networks=t("legend.networks", lang),
+        multi=t("legend.multi", lang),
+        context=t("legend.context", lang),
+        kinds=t("legend.kinds", lang),
+        categories={c: t(f"cat.{c}", lang) for c in CATEGORIES},
+        closed=t("legend.closed", lang),
+        layers=t("export.layers", lang),
+        region=t("legend.region", lang),
+        region_partial=t("legend.region_partial", lang),
+        service_areas=t("export.service_areas", lang),
+        finder=t("export.finder", lang),
+        finder_results=t("export.finder_lines", lang),
+        no_data=t("export.no_data", lang),
+        north="N",
     )
 
 
-def finder_extent(location: tuple[float, float], results: pd.DataFrame,
-                  pad: float = 0.25) -> tuple[float, float, float, float]:
+def finder_extent(
+    location: tuple[float, float], results: pd.DataFrame, pad: float = 0.25
+) -> tuple[float, float, float, float]:
     """WGS84 box around a finder location and its results, as the screen shows them."""
     lats = [location[0], *results["lat"]]
     lons = [location[1], *results["lon"]]
@@ -113,16 +148,28 @@ def snapshot_spec(
     net_names, _ = network_names(atlas)
     shown = {n: net_names[n] for n in networks}
     region, partly = region_of(atlas, networks)
-    hosts = sorted({urllib.parse.urlparse(u).netloc.removeprefix("www.")
-                    for u in atlas.networks.loc[atlas.networks["network_id"].isin(networks), "source_url"]})
+    hosts = sorted(
+        {
+            urllib.parse.urlparse(u).netloc.removeprefix("www.")
+            for u in atlas.networks.loc[atlas.networks["network_id"].isin(networks), "source_url"]
+        }
+    )
     shares = shares_of(coverage)
     return SnapshotSpec(
-        sites=sites, provinces=atlas.provinces, title=title, subtitle=subtitle,
+        sites=sites,
+        provinces=atlas.provinces,
+        title=title,
+        subtitle=subtitle,
         date=t("export.date", lang, date=today(lang)),
         sources=sources_line(t("popup.sources", lang), extra=hosts, tiles=tiles),
-        highlighted=region, partial=partly, network_labels=shown, network_colours=network_colours(shown),
-        labels=snapshot_labels(lang), province_shares=shares,
-        shares_title=t("cov.legend", lang) if shares else "", service_areas=areas,
+        highlighted=region,
+        partial=partly,
+        network_labels=shown,
+        network_colours=network_colours(shown),
+        labels=snapshot_labels(lang),
+        province_shares=shares,
+        shares_title=t("cov.legend", lang) if shares else "",
+        service_areas=areas,
         finder=Finder(finder[0][0], finder[0][1], finder[1], tuple(finder[2]["site_id"])) if finder else None,
         extent=finder_extent(finder[0], finder[2]) if finder else None,
     )
@@ -146,9 +193,19 @@ def interactive_html(
     shown: Mapping[str, str] = {n: net_names[n] for n in networks}
     region, partly = region_of(atlas, networks)
     shares = shares_of(coverage)
-    m = build_map(atlas.provinces, sites, lang=lang, network_names=shown, subregion_names=sub_names,
-                  highlighted=region, partial=partly, tiles=tiles, shares=shares,
-                  share_colormap=share_colormap(lang) if shares else None, areas=areas)
+    m = build_map(
+        atlas.provinces,
+        sites,
+        lang=lang,
+        network_names=shown,
+        subregion_names=sub_names,
+        highlighted=region,
+        partial=partly,
+        tiles=tiles,
+        shares=shares,
+        share_colormap=share_colormap(lang) if shares else None,
+        areas=areas,
+    )
     group = next(c for c in m._children.values() if getattr(c, "layer_name", "") == "sites")
     if finder is not None:
         add_finder_overlay(group, lang=lang, location=finder[0], label=finder[1], results=finder[2])

@@ -16,9 +16,12 @@ def render_language() -> str:
     if "lang" not in st.session_state:
         wanted = st.query_params.get("lang", DEFAULT_LANG)
         st.session_state["lang"] = wanted if wanted in LANGS else DEFAULT_LANG
-    lang = st.sidebar.segmented_control(
-        "Taal / Language", LANGS, key="lang", format_func=str.upper, label_visibility="collapsed"
-    ) or DEFAULT_LANG
+    lang = (
+        st.sidebar.segmented_control(
+            "Taal / Language", LANGS, key="lang", format_func=str.upper, label_visibility="collapsed"
+        )
+        or DEFAULT_LANG
+    )
     if st.query_params.get("lang", DEFAULT_LANG) != lang:
         st.query_params["lang"] = lang
     return lang
@@ -33,7 +36,13 @@ def render_mode(lang: str) -> str:
 
     if st.session_state.get("mode") not in MODES:
         st.session_state["mode"] = "map"
-    return st.segmented_control(
-        t("mode.label", lang), MODES, key="mode", format_func=lambda m: t(f"mode.{m}", lang),
-        label_visibility="collapsed",
-    ) or "map"
+    return (
+        st.segmented_control(
+            t("mode.label", lang),
+            MODES,
+            key="mode",
+            format_func=lambda m: t(f"mode.{m}", lang),
+            label_visibility="collapsed",
+        )
+        or "map"
+    )

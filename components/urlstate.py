@@ -80,9 +80,15 @@ def _join(items: Any) -> str | None:
 PARAMS: dict[str, Param] = {
     "mode": Param("mode", _choice(("map", "finder", "coverage")), lambda v: v if v != "map" else None),
     "spec": Param("f_specialty", _choice(("all", *SPECIALTIES)), lambda v: v if v and v != "all" else None),
-    "net": Param("f_networks", _list(lambda a: list(a.networks["network_id"])), lambda v: ",".join(v) or "none"),
+    "net": Param(
+        "f_networks", _list(lambda a: list(a.networks["network_id"])), lambda v: ",".join(v) or "none"
+    ),
     "sub": Param("f_subregions", _list(lambda a: list(a.subregions["subregion_id"])), _join),
-    "kind": Param("f_categories", _list(CATEGORIES), lambda v: None if list(v) == list(CATEGORIES) else ",".join(v) or "none"),
+    "kind": Param(
+        "f_categories",
+        _list(CATEGORIES),
+        lambda v: None if list(v) == list(CATEGORIES) else ",".join(v) or "none",
+    ),
     "prov": Param("f_provinces", _list(PROVINCES), _join),
     "ctx": Param("f_context", _flag, lambda v: "1" if v else None),
     "closed": Param("f_closed", _flag, lambda v: "1" if v else None),

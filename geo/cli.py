@@ -128,7 +128,10 @@ def cmd_nearest(args: argparse.Namespace) -> int:
             pl = entry["place"]
             print(f"{query} → {pl['name']} ({pl['province']}), straight-line distances:")
             for r in entry["results"]:
-                print(f"  {r['rank']}. {r['distance_km']:6.1f} km  {r['site']} ({r['city']}) [{', '.join(r['networks'])}]")
+                print(
+                    f"  {r['rank']}. {r['distance_km']:6.1f} km  {r['site']} ({r['city']}) "
+                    f"[{', '.join(r['networks'])}]"
+                )
     return EXIT_OK if complete else EXIT_INCOMPLETE
 
 
@@ -153,8 +156,14 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     atlas = load_atlas()
     networks = _networks_for(atlas, args)
     cats = (*HOSPITAL_CATEGORIES, "outpatient") if args.outpatient else HOSPITAL_CATEGORIES
-    res = network_coverage(atlas, load_population(provinces=atlas.provinces), networks, km=args.km,
-                           categories=cats, closed=args.close or ())
+    res = network_coverage(
+        atlas,
+        load_population(provinces=atlas.provinces),
+        networks,
+        km=args.km,
+        categories=cats,
+        closed=args.close or (),
+    )
     after = res.whatif.after
     payload = {
         "networks": networks,
@@ -185,11 +194,18 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
     atlas = load_atlas()
     networks = _networks_for(atlas, args)
-    res = network_coverage(atlas, load_population(provinces=atlas.provinces), networks, km=args.km,
-                           categories=HOSPITAL_CATEGORIES)
+    res = network_coverage(
+        atlas,
+        load_population(provinces=atlas.provinces),
+        networks,
+        km=args.km,
+        categories=HOSPITAL_CATEGORIES,
+    )
     records = _summary_records(res.sensitivity)
     if args.json:
-        json.dump({"networks": networks, "km": args.km, "sites": records}, sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(
+            {"networks": networks, "km": args.km, "sites": records}, sys.stdout, ensure_ascii=False, indent=2
+        )
         print()
     else:
         for r in records:
@@ -216,31 +232,51 @@ def cmd_export(args: argparse.Namespace) -> int:
     subs = dict(zip(atlas.subregions["subregion_id"], atlas.subregions["name"], strict=True))
     res = None
     if args.km is not None:
-        res = network_coverage(atlas, load_population(provinces=atlas.provinces), networks, km=args.km,
-                               categories=HOSPITAL_CATEGORIES)
+        res = network_coverage(
+            atlas,
+            load_population(provinces=atlas.provinces),
+            networks,
+            km=args.km,
+            categories=HOSPITAL_CATEGORIES,
+        )
     title = args.title or f"NetwerkAtlas · {', '.join(names[n] for n in networks)}"
     fmt = args.format
     if fmt in ("png", "svg", "pdf"):
         spec = snapshot_spec(
-            atlas, sites, args.lang, networks=networks, title=title,
+            atlas,
+            sites,
+            args.lang,
+            networks=networks,
+            title=title,
             subtitle=filter_line(atlas, args.lang, networks=networks, specialty=args.specialty, km=args.km),
             coverage=res.whatif.after if res else None,
         )
         data = ex.render_static(spec, fmt=fmt, page=args.page, dpi=args.dpi)
     elif fmt == "html":
-        data = interactive_html(atlas, sites, args.lang, networks=networks,
-                                coverage=res.whatif.after if res else None,
-                                least=res.least if res else None).encode("utf-8")
+        data = interactive_html(
+            atlas,
+            sites,
+            args.lang,
+            networks=networks,
+            coverage=res.whatif.after if res else None,
+            least=res.least if res else None,
+        ).encode("utf-8")
     else:
-        cats = {c: t(f"cat.{c}", args.lang) for c in ("hospital_ed", "hospital", "outpatient", "radiotherapy", "other")}
+        cats = {
+            c: t(f"cat.{c}", args.lang)
+            for c in ("hospital_ed", "hospital", "outpatient", "radiotherapy", "other")
+        }
         table = ex.sites_table(sites, network_names=names, subregion_names=subs, category_labels=cats)
         if fmt == "csv":
             data = ex.to_csv_bytes(table, sep=";" if args.lang == "nl" else ",")
         elif fmt == "xlsx":
             sheets = {"sites": table}
             if res:
-                sheets |= {"provinces": res.whatif.after.by_province, "subregions": res.whatif.after.by_subregion,
-                           "sensitivity": res.sensitivity}
+                sheets |= {
+                    "provinces": res.whatif.after.by_province,
+                    "subregions": res.whatif.after.by_subregion,
+                    "sensitivity": res.sensitivity,
+                }
             data = ex.to_xlsx_bytes(sheets)
         elif fmt == "geojson":
             data = ex.to_geojson_bytes(sites)
@@ -277,7 +313,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_sites)
 
     p = sub.add_parser("nearest", help="nearest network sites (straight line) for one or more places")
-    p.add_argument("places", nargs="+", metavar="PLACE", help="place name, 'Hengelo, Gelderland' or 'lat,lon'")
+    p.add_argument(
+        "places", nargs="+", metavar="PLACE", help="place name, 'Hengelo, Gelderland' or 'lat,lon'"
+    )
     p.add_argument("--network", action="append", metavar="ID", help="network id (repeatable)")
     p.add_argument("--specialty", choices=SPECIALTIES)
     p.add_argument("--limit", type=int, default=3, help="how many sites per place (default 3)")
@@ -289,7 +327,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--specialty", choices=SPECIALTIES)
     p.add_argument("--km", type=_km, default=25.0, help="distance threshold in km (default 25)")
     p.add_argument("--outpatient", action="store_true", help="count outpatient clinics as well")
-    p.add_argument("--close", action="append", metavar="SITE_ID", help="what-if: this site closes (repeatable)")
+    p.add_argument(
+        "--close", action="append", metavar="SITE_ID", help="what-if: this site closes (repeatable)"
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_coverage)
 

@@ -497,7 +497,7 @@ def coverage_whatif(
     before = _coverage(population, before_sites, **opts)  # type: ignore[arg-type]
     after = _coverage(population, after_sites, **opts)  # type: ignore[arg-type]
     b, a = before.points, after.points
-    moved = (b["site_id"].to_numpy() != a["site_id"].to_numpy())
+    moved = b["site_id"].to_numpy() != a["site_id"].to_numpy()
     switched = pd.DataFrame(
         {
             "name": b["name"].to_numpy()[moved],
@@ -761,8 +761,10 @@ def least_served(result: CoverageResult, n: int = 10) -> pd.DataFrame:
     cols = ["name", "province", "population", "distance_km", "site_id", "site_name", "covered"]
     cols += [c for c in ("lat", "lon") if c in result.points.columns]
     pts = pd.DataFrame(result.points[cols])
-    return pts.sort_values(["distance_km", "population"], ascending=[False, False]).head(int(n)).reset_index(
-        drop=True
+    return (
+        pts.sort_values(["distance_km", "population"], ascending=[False, False])
+        .head(int(n))
+        .reset_index(drop=True)
     )
 
 
@@ -853,7 +855,9 @@ def network_coverage(
     km = _check_km(km)
     closed = tuple(closed)
     sites = filter_sites(atlas, networks=list(network_ids), categories=list(categories))
-    partial = tuple(sorted({p for n in network_ids for p in atlas.network(n)["partial_provinces"].split(";") if p}))
+    partial = tuple(
+        sorted({p for n in network_ids for p in atlas.network(n)["partial_provinces"].split(";") if p})
+    )
     others = filter_sites(atlas, categories=list(HOSPITAL_CATEGORIES), include_context=True)
     others = others[~others["in_network"]]
     pop = limit_to_catchment(population.to_crs(RD), sites.to_crs(RD), others.to_crs(RD), partial=partial)
@@ -861,8 +865,15 @@ def network_coverage(
     for n in network_ids:
         subregion_sites |= network_subregion_sites(atlas, n)
     provinces = atlas.region_provinces(network_ids)
-    what = coverage_whatif(pop, sites, km=km, closed=closed, added=added, provinces=provinces,
-                           subregion_sites=subregion_sites or None)
+    what = coverage_whatif(
+        pop,
+        sites,
+        km=km,
+        closed=closed,
+        added=added,
+        provinces=provinces,
+        subregion_sites=subregion_sites or None,
+    )
     remaining = sites[~sites["site_id"].isin(closed)]
     sens = sensitivity(pop, remaining, km=km, provinces=provinces) if not remaining.empty else pd.DataFrame()
     return NetworkCoverage(what, sens, least_served(what.after, n=10), partial, remaining)

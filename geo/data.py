@@ -79,7 +79,9 @@ def read_table(table: schema.Table, data_dir: Path) -> tuple[pd.DataFrame, list[
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        return pd.DataFrame(columns=[*table.names, "_line"]), [Problem(table.file, None, None, "file is missing")]
+        return pd.DataFrame(columns=[*table.names, "_line"]), [
+            Problem(table.file, None, None, "file is missing")
+        ]
     except UnicodeDecodeError as exc:
         return pd.DataFrame(columns=[*table.names, "_line"]), [
             Problem(table.file, None, None, f"not valid UTF-8 ({exc.reason} at byte {exc.start})")
@@ -87,7 +89,9 @@ def read_table(table: schema.Table, data_dir: Path) -> tuple[pd.DataFrame, list[
     reader = csv.reader(io.StringIO(text, newline=""))
     rows = list(reader)
     if not rows:
-        return pd.DataFrame(columns=[*table.names, "_line"]), [Problem(table.file, None, None, "file is empty")]
+        return pd.DataFrame(columns=[*table.names, "_line"]), [
+            Problem(table.file, None, None, "file is empty")
+        ]
     header = [h.strip() for h in rows[0]]
     missing = [c for c in table.names if c not in header]
     unknown = [h for h in header if h not in table.names]
@@ -102,7 +106,9 @@ def read_table(table: schema.Table, data_dir: Path) -> tuple[pd.DataFrame, list[
         if not any(v.strip() for v in raw):
             continue
         if len(raw) != len(header):
-            problems.append(Problem(table.file, line, None, f"has {len(raw)} fields, header has {len(header)}"))
+            problems.append(
+                Problem(table.file, line, None, f"has {len(raw)} fields, header has {len(header)}")
+            )
             continue
         rec = {h: v.strip() for h, v in zip(header, raw, strict=True)}
         for col in table.columns:
@@ -175,7 +181,12 @@ def _check_references(t: dict[str, pd.DataFrame]) -> list[Problem]:
             if sid not in site_org:
                 bad("memberships.csv", r, "sites", f"unknown site '{sid}'")
             elif site_org[sid] != r["org_id"]:
-                bad("memberships.csv", r, "sites", f"site '{sid}' belongs to '{site_org[sid]}', not '{r['org_id']}'")
+                bad(
+                    "memberships.csv",
+                    r,
+                    "sites",
+                    f"site '{sid}' belongs to '{site_org[sid]}', not '{r['org_id']}'",
+                )
     for _, r in t["claims"].iterrows():
         if r["network_id"] not in nets:
             bad("claims.csv", r, "network_id", f"unknown network '{r['network_id']}'")
@@ -352,5 +363,4 @@ def filter_sites(
     out = s[keep].copy()
     # Within the selection, list only the networks the user asked for.
     out["networks"] = out["networks"].map(lambda ns: tuple(n for n in ns if n in wanted))
-    out = out.sort_values(["in_network", "organisation", "name"], ascending=[False, True, True])
-    return out
+    return out.sort_values(["in_network", "organisation", "name"], ascending=[False, True, True])

@@ -47,10 +47,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from geo.style import CLOSED_COLOUR, CONTEXT_COLOUR, SHARE_RANGE, SHARE_SCALE, network_colours
-
 from geo.crs import RD, WGS84, to_rd
 from geo.schema import CATEGORIES
+from geo.style import CLOSED_COLOUR, CONTEXT_COLOUR, SHARE_RANGE, SHARE_SCALE, network_colours
 
 Format = Literal["png", "svg", "pdf"]
 Page = Literal["a4-portrait", "a4-landscape", "16:9"]
@@ -205,8 +204,11 @@ class SnapshotSpec:
         known = set(self.provinces["name"]) if "name" in getattr(self.provinces, "columns", ()) else set()
         if isinstance(self.provinces, gpd.GeoDataFrame) and not known:
             problems.append("`provinces` needs a non-empty `name` column")
-        for what, names in (("highlighted", self.highlighted), ("partial", self.partial),
-                            ("province_shares", self.province_shares or {})):
+        for what, names in (
+            ("highlighted", self.highlighted),
+            ("partial", self.partial),
+            ("province_shares", self.province_shares or {}),
+        ):
             unknown = sorted(set(names) - known) if known else []
             if unknown:
                 problems.append(f"`{what}` names unknown province(s): {', '.join(unknown)}")
@@ -319,8 +321,9 @@ _X = (_bar(-0.5, -0.5, 0.5, 0.5, 0.09), _bar(-0.5, 0.5, 0.5, -0.5, 0.09))
 Patch = tuple[np.ndarray, Any, Any, float]  # polygon, facecolour, edgecolour, linewidth (pt)
 
 
-def _marker(category: str, colours: Sequence[str], x: float, y: float, r: float, *,
-            closed: bool = False) -> list[Patch]:
+def _marker(
+    category: str, colours: Sequence[str], x: float, y: float, r: float, *, closed: bool = False
+) -> list[Patch]:
     """Polygons that draw one site marker, bottom to top, centred on (x, y) with radius ``r``."""
     outline = _UNIT_SHAPES.get(category, _UNIT_SHAPES["other"]) * r + (x, y)
     none = (0, 0, 0, 0)
@@ -361,8 +364,9 @@ _HALO = [path_effects.withStroke(linewidth=2.2, foreground="white")]
 
 def _text_width(text: str, size: float, weight: str = "normal") -> float:
     """Width of ``text`` in points at font size ``size``."""
-    w, _, _ = _TEXT_TO_PATH.get_text_width_height_descent(text, FontProperties(size=size, weight=weight),
-                                                           ismath=False)
+    w, _, _ = _TEXT_TO_PATH.get_text_width_height_descent(
+        text, FontProperties(size=size, weight=weight), ismath=False
+    )
     return float(w)
 
 
@@ -416,8 +420,9 @@ def _shares_norm() -> Normalize:
     return Normalize(*SHARE_RANGE, clip=True)
 
 
-def _legend_groups(spec: SnapshotSpec, sites: pd.DataFrame, colours: Mapping[str, str],
-                   has_lines: bool) -> list[_Group]:
+def _legend_groups(
+    spec: SnapshotSpec, sites: pd.DataFrame, colours: Mapping[str, str], has_lines: bool
+) -> list[_Group]:
     lab = spec.labels
     groups: list[_Group] = []
     nets: list[_Entry] = [
@@ -435,7 +440,8 @@ def _legend_groups(spec: SnapshotSpec, sites: pd.DataFrame, colours: Mapping[str
     present = set(sites["category"])
     kinds = [
         _Entry("marker", lab.categories.get(cat, cat), {"category": cat, "colours": [KIND_COLOUR]})
-        for cat in CATEGORIES if cat in present
+        for cat in CATEGORIES
+        if cat in present
     ]
     if sites["closed"].any():
         kinds.append(_Entry("marker", lab.closed, {"category": "hospital", "colours": [], "closed": True}))
@@ -449,8 +455,11 @@ def _legend_groups(spec: SnapshotSpec, sites: pd.DataFrame, colours: Mapping[str
     if spec.partial and not shares:
         layers.append(_Entry("patch", lab.region_partial, {"fc": REGION_PARTIAL, "ec": BORDER, "ls": "--"}))
     if spec.service_areas is not None and not spec.service_areas.empty:
-        layers.append(_Entry("patch", lab.service_areas,
-                             {"fc": to_rgba(MUTED, 0.07), "ec": MUTED, "ls": "--", "lw": 0.9}))
+        layers.append(
+            _Entry(
+                "patch", lab.service_areas, {"fc": to_rgba(MUTED, 0.07), "ec": MUTED, "ls": "--", "lw": 0.9}
+            )
+        )
     if spec.finder is not None:
         star = f"{lab.finder}: {spec.finder.label}" if spec.finder.label else lab.finder
         layers.append(_Entry("star", star))
@@ -490,21 +499,35 @@ def _draw_entry(ax: Any, entry: _Entry, x: float, y: float, width_pt: float) -> 
     o = entry.opts
     if entry.kind == "colorbar":
         for i, line in enumerate(lines):
-            ax.text(x, y - i * LINE_PT, line, fontsize=LEGEND_FS, weight="bold", va="top", color=INK,
-                    parse_math=False)
+            ax.text(
+                x,
+                y - i * LINE_PT,
+                line,
+                fontsize=LEGEND_FS,
+                weight="bold",
+                va="top",
+                color=INK,
+                parse_math=False,
+            )
         top = y - len(lines) * LINE_PT - 2
         bar_w = min(width_pt - 12, 150.0)
         lo, hi = SHARE_RANGE
         grad = np.linspace(lo, hi, 256)[None, :]
-        ax.imshow(grad, cmap=_shares_cmap(), norm=_shares_norm(), aspect="auto",
-                  extent=(x, x + bar_w, top - 8, top), interpolation="bilinear", zorder=2)
+        ax.imshow(
+            grad,
+            cmap=_shares_cmap(),
+            norm=_shares_norm(),
+            aspect="auto",
+            extent=(x, x + bar_w, top - 8, top),
+            interpolation="bilinear",
+            zorder=2,
+        )
         ax.add_artist(Rectangle((x, top - 8), bar_w, 8, fc="none", ec=MUTED, lw=0.5, zorder=3))
         for v in np.linspace(lo, hi, 5):
             tx = x + (v - lo) / (hi - lo) * bar_w
             ax.plot([tx, tx], [top - 8, top - 10.5], color=MUTED, lw=0.5)
             label = f"≤{v:.0%}" if v == lo else f"{v:.0%}"
-            ax.text(tx, top - 11.5, label, fontsize=6.5, ha="center", va="top", color=MUTED,
-                    parse_math=False)
+            ax.text(tx, top - 11.5, label, fontsize=6.5, ha="center", va="top", color=MUTED, parse_math=False)
         return h
     gx = x + GLYPH_X
     if entry.kind == "marker":
@@ -513,15 +536,32 @@ def _draw_entry(ax: Any, entry: _Entry, x: float, y: float, width_pt: float) -> 
         patches = _marker(cat, o["colours"], gx, gy, r, closed=o.get("closed", False))
         ax.add_collection(_collection(patches, 3))
     elif entry.kind == "patch":
-        ax.add_artist(Rectangle((gx - 6.5, gy - 4), 13, 8, fc=o.get("fc", LAND), ec=o.get("ec", BORDER),
-                               lw=o.get("lw", 0.7), ls=o.get("ls", "-"), zorder=3))
+        ax.add_artist(
+            Rectangle(
+                (gx - 6.5, gy - 4),
+                13,
+                8,
+                fc=o.get("fc", LAND),
+                ec=o.get("ec", BORDER),
+                lw=o.get("lw", 0.7),
+                ls=o.get("ls", "-"),
+                zorder=3,
+            )
+        )
     elif entry.kind == "line":
         ax.plot([gx - 7, gx + 7], [gy, gy], color=FINDER_COLOUR, lw=0.9, ls=(0, (3, 2)), zorder=3)
     elif entry.kind == "star":
         ax.plot([gx], [gy], marker="*", ms=11, mfc=FINDER_COLOUR, mec="white", mew=0.8, zorder=3)
     for i, line in enumerate(lines):
-        ax.text(x + TEXT_X, gy - i * LEGEND_FS * 1.25, line, fontsize=LEGEND_FS, va="center", color=INK,
-                parse_math=False)
+        ax.text(
+            x + TEXT_X,
+            gy - i * LEGEND_FS * 1.25,
+            line,
+            fontsize=LEGEND_FS,
+            va="center",
+            color=INK,
+            parse_math=False,
+        )
     return h
 
 
@@ -537,8 +577,9 @@ def _draw_legend(ax: Any, groups: list[_Group], *, columns: int, width_pt: float
         if y < 0 and -y + gh > height_pt + 0.5 and col + 1 < columns:
             col, y = col + 1, 0.0
         x = col * col_w
-        ax.text(x, y, group.heading, fontsize=HEADING_FS, weight="bold", va="top", color=INK,
-                parse_math=False)
+        ax.text(
+            x, y, group.heading, fontsize=HEADING_FS, weight="bold", va="top", color=INK, parse_math=False
+        )
         y -= HEADING_FS * 1.6
         for entry in group.entries:
             y -= _draw_entry(ax, entry, x, y, col_w - 8)
@@ -579,16 +620,19 @@ def _prepare_sites(spec: SnapshotSpec, colours: Mapping[str, str]) -> pd.DataFra
     else:
         in_net = np.array([bool(n) for n in nets], dtype=bool)
     closed = (rd["status"] == "closed").to_numpy() if "status" in rd else np.zeros(len(rd), bool)
-    df = pd.DataFrame({
-        "site_id": rd["site_id"].astype(str).to_numpy(),
-        "category": rd["category"].astype(str).to_numpy(),
-        "x": rd.geometry.x.to_numpy(),
-        "y": rd.geometry.y.to_numpy(),
-        "colours": pd.Series([tuple(colours.get(n, CONTEXT_COLOUR) for n in ns) for ns in nets],
-                              dtype=object),
-        "in_net": np.asarray(in_net, dtype=bool),
-        "closed": np.asarray(closed, dtype=bool),
-    })
+    df = pd.DataFrame(
+        {
+            "site_id": rd["site_id"].astype(str).to_numpy(),
+            "category": rd["category"].astype(str).to_numpy(),
+            "x": rd.geometry.x.to_numpy(),
+            "y": rd.geometry.y.to_numpy(),
+            "colours": pd.Series(
+                [tuple(colours.get(n, CONTEXT_COLOUR) for n in ns) for ns in nets], dtype=object
+            ),
+            "in_net": np.asarray(in_net, dtype=bool),
+            "closed": np.asarray(closed, dtype=bool),
+        }
+    )
     df["size"] = df["category"].map(MARKER_PT).fillna(8.0).astype(float)
     return df.sort_values(["in_net", "size"], ascending=[True, False], kind="stable")
 
@@ -613,8 +657,9 @@ def _focus_bounds(spec: SnapshotSpec, sites: pd.DataFrame, prov_rd: gpd.GeoDataF
     return arr[:, 0].min(), arr[:, 1].min(), arr[:, 2].max(), arr[:, 3].max()
 
 
-def _fit(bounds: tuple[float, ...], box_w: float, box_h: float, *, pad: float = 0.05,
-         min_span: float = 25_000.0) -> tuple[float, float, float, float]:
+def _fit(
+    bounds: tuple[float, ...], box_w: float, box_h: float, *, pad: float = 0.05, min_span: float = 25_000.0
+) -> tuple[float, float, float, float]:
     """Pad ``bounds`` and widen it to the aspect ratio of a ``box_w`` by ``box_h`` axes box."""
     minx, miny, maxx, maxy = bounds
     cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
@@ -646,19 +691,39 @@ def _draw_scale_bar(ax: Any, ext: tuple[float, ...], mpp: float, unit: str) -> N
     end_label = f"{km:g} {unit}".strip()
     pad = 5 * mpp
     text_w = _text_width(end_label, 7) * mpp
-    ax.add_artist(Rectangle((x0 - pad, y0 - pad), length + text_w / 2 + 2 * pad, bar_h + 15 * mpp + pad,
-                           fc=(1, 1, 1, 0.85), ec="none", zorder=20))
+    ax.add_artist(
+        Rectangle(
+            (x0 - pad, y0 - pad),
+            length + text_w / 2 + 2 * pad,
+            bar_h + 15 * mpp + pad,
+            fc=(1, 1, 1, 0.85),
+            ec="none",
+            zorder=20,
+        )
+    )
     seg = length / 4
     for i in range(4):
-        ax.add_artist(Rectangle((x0 + i * seg, y0), seg, bar_h, fc=INK if i % 2 == 0 else "white",
-                               ec=INK, lw=0.6, zorder=21))
+        ax.add_artist(
+            Rectangle(
+                (x0 + i * seg, y0), seg, bar_h, fc=INK if i % 2 == 0 else "white", ec=INK, lw=0.6, zorder=21
+            )
+        )
     half = km / 2
     ticks = [(0.0, "0"), (length, end_label)]
     if half == int(half):
         ticks.insert(1, (length / 2, f"{half:g}"))
     for dx, label in ticks:
-        ax.text(x0 + dx, y0 + bar_h + 3 * mpp, label, fontsize=7, ha="center", va="bottom", color=INK,
-                zorder=22, parse_math=False)
+        ax.text(
+            x0 + dx,
+            y0 + bar_h + 3 * mpp,
+            label,
+            fontsize=7,
+            ha="center",
+            va="bottom",
+            color=INK,
+            zorder=22,
+            parse_math=False,
+        )
 
 
 def _grid_convergence(x: float, y: float) -> float:
@@ -681,12 +746,29 @@ def _draw_north_arrow(ax: Any, ext: tuple[float, ...], mpp: float, letter: str) 
         tri = place([(0, 11), (side, -9), (0, -4)])
         ax.add_artist(Polygon(tri, closed=True, fc=fill, ec=INK, lw=0.6, zorder=21))
     tx, ty = place([(0, 15)])[0]
-    ax.text(tx, ty, letter, fontsize=9, weight="bold", ha="center", va="bottom", color=INK, zorder=22,
-            path_effects=_HALO, parse_math=False)
+    ax.text(
+        tx,
+        ty,
+        letter,
+        fontsize=9,
+        weight="bold",
+        ha="center",
+        va="bottom",
+        color=INK,
+        zorder=22,
+        path_effects=_HALO,
+        parse_math=False,
+    )
 
 
-def _draw_provinces(ax: Any, spec: SnapshotSpec, prov_rd: gpd.GeoDataFrame, sites: pd.DataFrame,
-                    ext: tuple[float, ...], mpp: float) -> None:
+def _draw_provinces(
+    ax: Any,
+    spec: SnapshotSpec,
+    prov_rd: gpd.GeoDataFrame,
+    sites: pd.DataFrame,
+    ext: tuple[float, ...],
+    mpp: float,
+) -> None:
     high, part = set(spec.highlighted), set(spec.partial)
     shares = spec.province_shares
     cmap, norm = _shares_cmap(), _shares_norm()
@@ -711,10 +793,18 @@ def _draw_provinces(ax: Any, spec: SnapshotSpec, prov_rd: gpd.GeoDataFrame, site
         return
     minx, miny, maxx, maxy = ext
     # Keep clear of the frame, the north arrow (top right) and the scale bar (bottom left).
-    free = shapely.box(minx, miny, maxx, maxy).buffer(-18 * mpp).difference(shapely.union_all([
-        shapely.box(maxx - 50 * mpp, maxy - 70 * mpp, maxx, maxy),
-        shapely.box(minx, miny, minx + 0.3 * (maxx - minx), miny + 50 * mpp),
-    ]))
+    free = (
+        shapely.box(minx, miny, maxx, maxy)
+        .buffer(-18 * mpp)
+        .difference(
+            shapely.union_all(
+                [
+                    shapely.box(maxx - 50 * mpp, maxy - 70 * mpp, maxx, maxy),
+                    shapely.box(minx, miny, minx + 0.3 * (maxx - minx), miny + 50 * mpp),
+                ]
+            )
+        )
+    )
     # Markers win over labels: try a few spots near the province's centre, skip the label if all are taken.
     markers = shapely.points(sites[["x", "y"]].to_numpy()).tolist() if len(sites) else []
     taken = shapely.STRtree(markers)
@@ -727,8 +817,20 @@ def _draw_provinces(ax: Any, spec: SnapshotSpec, prov_rd: gpd.GeoDataFrame, site
             x, y = pt.x + dx * mpp, pt.y + dy * mpp
             box = shapely.box(x - half_w, y - half_h, x + half_w, y + half_h)
             if free.contains(box) and geom.contains(shapely.Point(x, y)) and not len(taken.query(box)):
-                ax.text(x, y, text, fontsize=6.5, style="italic", ha="center", va="center", color=MUTED,
-                        zorder=4, path_effects=_HALO, linespacing=1.15, parse_math=False)
+                ax.text(
+                    x,
+                    y,
+                    text,
+                    fontsize=6.5,
+                    style="italic",
+                    ha="center",
+                    va="center",
+                    color=MUTED,
+                    zorder=4,
+                    path_effects=_HALO,
+                    linespacing=1.15,
+                    parse_math=False,
+                )
                 break
 
 
@@ -755,8 +857,16 @@ def _draw_service_areas(ax: Any, spec: SnapshotSpec, colours: Mapping[str, str])
         for line in getattr(edges, "geoms", [edges]):
             if not line.is_empty:
                 xy = np.asarray(line.coords)
-                ax.plot(xy[:, 0], xy[:, 1], color=colour, lw=0.9, ls=(0, (4, 2)), zorder=3,
-                        solid_capstyle="butt", dash_capstyle="butt")
+                ax.plot(
+                    xy[:, 0],
+                    xy[:, 1],
+                    color=colour,
+                    lw=0.9,
+                    ls=(0, (4, 2)),
+                    zorder=3,
+                    solid_capstyle="butt",
+                    dash_capstyle="butt",
+                )
 
 
 def _draw_finder(ax: Any, spec: SnapshotSpec, sites: pd.DataFrame) -> None:
@@ -767,8 +877,16 @@ def _draw_finder(ax: Any, spec: SnapshotSpec, sites: pd.DataFrame) -> None:
     targets = sites.drop_duplicates("site_id").set_index("site_id")
     for sid in finder.site_ids:
         if sid in targets.index:
-            ax.plot([fx, targets.at[sid, "x"]], [fy, targets.at[sid, "y"]], color=FINDER_COLOUR, lw=0.9,
-                    ls=(0, (3, 2)), alpha=0.85, zorder=5, solid_capstyle="round")
+            ax.plot(
+                [fx, targets.at[sid, "x"]],
+                [fy, targets.at[sid, "y"]],
+                color=FINDER_COLOUR,
+                lw=0.9,
+                ls=(0, (3, 2)),
+                alpha=0.85,
+                zorder=5,
+                solid_capstyle="round",
+            )
     # The label is in the legend: on the map it would hide the sites near the searched place.
     ax.plot([fx], [fy], marker="*", ms=15, mfc=FINDER_COLOUR, mec="white", mew=1.0, zorder=12)
 
@@ -779,8 +897,10 @@ def _compose(spec: SnapshotSpec, page: str, figsize: tuple[float, float]) -> Fig
     margin = 0.42
     fig = Figure(figsize=(W, H), facecolor="white")
     colours = resolve_colours(
-        [*spec.network_labels,
-         *(n for ns in spec.sites["networks"] if isinstance(ns, list | tuple | np.ndarray) for n in ns)],
+        [
+            *spec.network_labels,
+            *(n for ns in spec.sites["networks"] if isinstance(ns, list | tuple | np.ndarray) for n in ns),
+        ],
         spec.network_colours,
     )
     sites = _prepare_sites(spec, colours)
@@ -791,8 +911,9 @@ def _compose(spec: SnapshotSpec, page: str, figsize: tuple[float, float]) -> Fig
     title_fs = 17.0 if page == "16:9" else 15.0
     y = H - margin
     for line in _wrap(spec.title, inner_w_pt, title_fs, "bold")[:2]:
-        fig.text(margin / W, y / H, line, fontsize=title_fs, weight="bold", va="top", color=INK,
-                 parse_math=False)
+        fig.text(
+            margin / W, y / H, line, fontsize=title_fs, weight="bold", va="top", color=INK, parse_math=False
+        )
         y -= title_fs * 1.3 / 72
     sub_fs = 8.5
     y -= 0.03
@@ -808,13 +929,36 @@ def _compose(spec: SnapshotSpec, page: str, figsize: tuple[float, float]) -> Fig
     src_lines = _wrap(spec.sources, (W - 2 * margin - right_w - 0.3) * 72, foot_fs)[:4]
     foot_h = max(1, len(src_lines)) * foot_fs * 1.4 / 72
     for i, line in enumerate(src_lines):
-        fig.text(margin / W, (margin + foot_h - i * foot_fs * 1.4 / 72) / H, line, fontsize=foot_fs, va="top",
-                 color=MUTED, parse_math=False)
-    fig.text((W - margin) / W, (margin + foot_h) / H, right, fontsize=foot_fs, va="top", ha="right",
-             color=MUTED, parse_math=False)
+        fig.text(
+            margin / W,
+            (margin + foot_h - i * foot_fs * 1.4 / 72) / H,
+            line,
+            fontsize=foot_fs,
+            va="top",
+            color=MUTED,
+            parse_math=False,
+        )
+    fig.text(
+        (W - margin) / W,
+        (margin + foot_h) / H,
+        right,
+        fontsize=foot_fs,
+        va="top",
+        ha="right",
+        color=MUTED,
+        parse_math=False,
+    )
     rule_y = (margin + foot_h + 0.08) / H
-    fig.add_artist(Rectangle((margin / W, rule_y), (W - 2 * margin) / W, 0.6 / 72 / H,
-                             transform=fig.transFigure, fc="#C8C8C8", ec="none"))
+    fig.add_artist(
+        Rectangle(
+            (margin / W, rule_y),
+            (W - 2 * margin) / W,
+            0.6 / 72 / H,
+            transform=fig.transFigure,
+            fc="#C8C8C8",
+            ec="none",
+        )
+    )
     map_bottom = margin + foot_h + 0.2
 
     # Legend: a column on the right (landscape pages) or a band under the map (portrait).
@@ -827,8 +971,12 @@ def _compose(spec: SnapshotSpec, page: str, figsize: tuple[float, float]) -> Fig
         columns = max(1, min(3, len(groups)))
         leg_h = _legend_size(groups, columns, leg_w * 72) / 72 if groups else 0.0
         leg_box = (margin, map_bottom, leg_w, leg_h)
-        map_box = (margin, map_bottom + leg_h + (gap if groups else 0), W - 2 * margin,
-                   map_top - map_bottom - leg_h - (gap if groups else 0))
+        map_box = (
+            margin,
+            map_bottom + leg_h + (gap if groups else 0),
+            W - 2 * margin,
+            map_top - map_bottom - leg_h - (gap if groups else 0),
+        )
     else:
         leg_w = 2.7 if page == "16:9" else 2.55
         columns = 1
@@ -971,13 +1119,20 @@ def _join(value: Any, names: Mapping[str, str] | None = None) -> Any:
     return value
 
 
-def _flat(sites: pd.DataFrame, *, network_names: Mapping[str, str] | None = None,
-          subregion_names: Mapping[str, str] | None = None,
-          category_labels: Mapping[str, str] | None = None) -> pd.DataFrame:
+def _flat(
+    sites: pd.DataFrame,
+    *,
+    network_names: Mapping[str, str] | None = None,
+    subregion_names: Mapping[str, str] | None = None,
+    category_labels: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
     """Known columns first, then any others; list values joined with ``"; "``; no geometry."""
     cols = [c for c in SITE_COLUMNS if c in sites.columns]
-    cols += [c for c in sites.columns if c not in SITE_COLUMNS and c not in _INTERNAL
-             and c != getattr(sites, "_geometry_column_name", None)]
+    cols += [
+        c
+        for c in sites.columns
+        if c not in SITE_COLUMNS and c not in _INTERNAL and c != getattr(sites, "_geometry_column_name", None)
+    ]
     out = pd.DataFrame(sites[cols]).copy()
     maps = {"networks": network_names, "subregions": subregion_names}
     for c in cols:
@@ -989,10 +1144,14 @@ def _flat(sites: pd.DataFrame, *, network_names: Mapping[str, str] | None = None
     return out.reset_index(drop=True)
 
 
-def sites_table(sites: pd.DataFrame, *, headers: Mapping[str, str] | None = None,
-                network_names: Mapping[str, str] | None = None,
-                subregion_names: Mapping[str, str] | None = None,
-                category_labels: Mapping[str, str] | None = None) -> pd.DataFrame:
+def sites_table(
+    sites: pd.DataFrame,
+    *,
+    headers: Mapping[str, str] | None = None,
+    network_names: Mapping[str, str] | None = None,
+    subregion_names: Mapping[str, str] | None = None,
+    category_labels: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
     """Return the sites as a flat table for people: readable headers, lists joined with ``"; "``.
 
     Parameters
@@ -1008,8 +1167,9 @@ def sites_table(sites: pd.DataFrame, *, headers: Mapping[str, str] | None = None
     category_labels
         Labels to show instead of category ids.
     """
-    flat = _flat(sites, network_names=network_names, subregion_names=subregion_names,
-                 category_labels=category_labels)
+    flat = _flat(
+        sites, network_names=network_names, subregion_names=subregion_names, category_labels=category_labels
+    )
     names = {**SITE_COLUMNS, **(headers or {})}
     return flat.rename(columns={c: names.get(c, c) for c in flat.columns})
 
@@ -1092,8 +1252,9 @@ def to_xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
             for cell, v in zip(ws[ws.max_row], values, strict=True):
                 if isinstance(v, str):
                     cell.data_type = "s"  # text, even when it looks like a formula
-            widths = [max(w, len(str(v)) if v is not None else 0)
-                      for w, v in zip(widths, values, strict=True)]
+            widths = [
+                max(w, len(str(v)) if v is not None else 0) for w, v in zip(widths, values, strict=True)
+            ]
         for i, w in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = min(max(w + 2, 8), 60)
         ws.freeze_panes = "A2"
@@ -1109,8 +1270,9 @@ def _geo_frame(sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         msg = "sites must be a GeoDataFrame with a CRS"
         raise ValueError(msg)
     flat = _flat(sites)
-    return gpd.GeoDataFrame(flat, geometry=sites.geometry.to_crs(WGS84).reset_index(drop=True).values,
-                            crs=WGS84)
+    return gpd.GeoDataFrame(
+        flat, geometry=sites.geometry.to_crs(WGS84).reset_index(drop=True).values, crs=WGS84
+    )
 
 
 def to_geojson_bytes(sites: gpd.GeoDataFrame) -> bytes:
@@ -1175,8 +1337,13 @@ def _inline_assets() -> dict[str, str]:
     css = re.sub(r"\n\s*\n+", "\n", css)
     jq = _SOURCE_MAP.sub("", (Path(xjquery.BASE_DIR) / "jquery.min.js").read_text(encoding="utf-8"))
     icons = (
-        "{iconUrl:'" + _leaflet_image("marker-icon.png") + "',iconRetinaUrl:'"
-        + _leaflet_image("marker-icon-2x.png") + "',shadowUrl:'" + _leaflet_image("marker-shadow.png") + "'}"
+        "{iconUrl:'"
+        + _leaflet_image("marker-icon.png")
+        + "',iconRetinaUrl:'"
+        + _leaflet_image("marker-icon-2x.png")
+        + "',shadowUrl:'"
+        + _leaflet_image("marker-shadow.png")
+        + "'}"
     )
     # Default marker icons from data URLs: the page may set L.Icon.Default.imagePath to a server path.
     icon_fix = (
@@ -1193,8 +1360,10 @@ def _inline_assets() -> dict[str, str]:
         "leaflet_css": "<style>" + re.sub(r"</(style)", r"<\\/\1", css, flags=re.I) + "</style>",
         "jquery": script(jq, "jquery"),
         # folium.Icon needs Leaflet.awesome-markers from a CDN; fall back to Leaflet's default icon.
-        "awesome_shim": script("if(!L.AwesomeMarkers){L.AwesomeMarkers={icon:function(){"
-                               "return new L.Icon.Default();}};}", "awesome-markers-fallback"),
+        "awesome_shim": script(
+            "if(!L.AwesomeMarkers){L.AwesomeMarkers={icon:function(){return new L.Icon.Default();}};}",
+            "awesome-markers-fallback",
+        ),
     }
 
 

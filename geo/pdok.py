@@ -24,8 +24,12 @@ def normalise_postcode(text: str) -> str | None:
 
 def query_url(q: str, *, kind: str = "adres", rows: int = 1) -> str:
     """The Locatieserver ``free`` request for ``q`` restricted to one document type."""
-    params = {"q": q, "fq": f"type:{kind}", "rows": str(rows),
-              "fl": "weergavenaam,straatnaam,huis_nlt,postcode,woonplaatsnaam,provincienaam,centroide_ll"}
+    params = {
+        "q": q,
+        "fq": f"type:{kind}",
+        "rows": str(rows),
+        "fl": "weergavenaam,straatnaam,huis_nlt,postcode,woonplaatsnaam,provincienaam,centroide_ll",
+    }
     return f"{ENDPOINT}?{urllib.parse.urlencode(params)}"
 
 
@@ -37,7 +41,7 @@ def point_of(doc: dict) -> tuple[float, float] | None:
 
 def fetch(url: str, *, timeout: float = 3.0) -> dict:
     """GET a Locatieserver URL and decode the JSON (raises ``OSError`` when offline)."""
-    with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 - fixed https endpoint
+    with urllib.request.urlopen(url, timeout=timeout) as resp:
         return json.load(resp)
 
 

@@ -252,7 +252,12 @@ def _in_box(
 
 
 def _check_outside(
-    x: np.ndarray, y: np.ndarray, ok: np.ndarray, rows: np.ndarray, field: str, out: _Collector,
+    x: np.ndarray,
+    y: np.ndarray,
+    ok: np.ndarray,
+    rows: np.ndarray,
+    field: str,
+    out: _Collector,
     provinces: gpd.GeoDataFrame,
 ) -> np.ndarray:
     """Flag points farther than the tolerance from every province; return each point's province code."""
@@ -416,8 +421,10 @@ def _read_vector(raw: bytes, out: _Collector, provinces: gpd.GeoDataFrame) -> gp
     codes = _check_outside(x, y, ok, rows, "geometry", out, provinces)
     out.raise_if_any()
     name_key = _pick(list(cols), NAME_COLUMNS)
-    names = gdf[cols[name_key]].astype(str).to_numpy(dtype=object) if name_key else np.array(
-        [f"feature {r}" for r in rows], dtype=object
+    names = (
+        gdf[cols[name_key]].astype(str).to_numpy(dtype=object)
+        if name_key
+        else np.array([f"feature {r}" for r in rows], dtype=object)
     )
     return _frame(names, pop.astype(float), x, y, provinces, codes=codes, extra={"row": rows})
 

@@ -54,19 +54,26 @@ def network_facts(atlas: Atlas, network_ids: Iterable[str] | None = None) -> lis
         conflicts = []
         for fld, group in claims.groupby("field", sort=True):
             if group["value"].nunique() > 1:
-                conflicts.append(Conflict(str(fld), tuple(
-                    Claim(r.value, r.source_url, r.source_date, r.quote) for r in group.itertuples()
-                )))
-        out.append(NetworkFacts(
-            network_id=nid,
-            name=net["name"],
-            specialty=net["specialty"],
-            founded=net["founded"],
-            source_url=net["source_url"],
-            members_reported=int(net["members_reported"]),
-            members_in_data=int(mem.loc[mem["evidence"] != "partner", "org_id"].nunique()),
-            name_provisional=net["name_status"] == "provisional",
-            inferred=tuple(orgs.get(o, o) for o in mem.loc[mem["evidence"] == "inferred", "org_id"]),
-            conflicts=tuple(conflicts),
-        ))
+                conflicts.append(
+                    Conflict(
+                        str(fld),
+                        tuple(
+                            Claim(r.value, r.source_url, r.source_date, r.quote) for r in group.itertuples()
+                        ),
+                    )
+                )
+        out.append(
+            NetworkFacts(
+                network_id=nid,
+                name=net["name"],
+                specialty=net["specialty"],
+                founded=net["founded"],
+                source_url=net["source_url"],
+                members_reported=int(net["members_reported"]),
+                members_in_data=int(mem.loc[mem["evidence"] != "partner", "org_id"].nunique()),
+                name_provisional=net["name_status"] == "provisional",
+                inferred=tuple(orgs.get(o, o) for o in mem.loc[mem["evidence"] == "inferred", "org_id"]),
+                conflicts=tuple(conflicts),
+            )
+        )
     return out

@@ -34,7 +34,9 @@ TOLERANCE_M = 100.0
 NL_BBOX = (3.2, 50.7, 7.3, 53.7)
 
 
-def build(src: Path, out: Path = OUT, tolerance_m: float = TOLERANCE_M, lakes: Path | None = None) -> gpd.GeoDataFrame:
+def build(
+    src: Path, out: Path = OUT, tolerance_m: float = TOLERANCE_M, lakes: Path | None = None
+) -> gpd.GeoDataFrame:
     """Read ``nld.json``, keep the provinces, cut out lakes, simplify as a coverage and write GeoJSON."""
     raw = gpd.read_file(src)
     prov = raw[raw["type_en"] == "Province"].copy()
@@ -44,7 +46,9 @@ def build(src: Path, out: Path = OUT, tolerance_m: float = TOLERANCE_M, lakes: P
         prov = prov.set_crs("EPSG:4326")
     rd = prov.to_crs("EPSG:28992")
     if lakes is not None:
-        water = gpd.read_file(lakes, bbox=NL_BBOX).set_crs("EPSG:4326", allow_override=True).to_crs("EPSG:28992")
+        water = (
+            gpd.read_file(lakes, bbox=NL_BBOX).set_crs("EPSG:4326", allow_override=True).to_crs("EPSG:28992")
+        )
         rd["geometry"] = rd.geometry.difference(water.union_all())
     rd["geometry"] = shapely.coverage_simplify(rd.geometry.values, tolerance_m)
     wgs = rd.to_crs("EPSG:4326")

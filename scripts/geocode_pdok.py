@@ -38,7 +38,10 @@ def parse_match(payload: dict, street: str, postcode: str) -> tuple[float, float
     number = re.search(r"\d+\s*[A-Za-z]?(?:-\w+)?$", street.strip())
     street_name = street[: number.start()].strip().lower() if number else street.strip().lower()
     same_street = doc.get("straatnaam", "").lower() == street_name
-    same_number = number is not None and doc.get("huis_nlt", "").replace(" ", "").lower() == number.group(0).replace(" ", "").lower()
+    same_number = (
+        number is not None
+        and doc.get("huis_nlt", "").replace(" ", "").lower() == number.group(0).replace(" ", "").lower()
+    )
     same_postcode = doc.get("postcode", "").replace(" ", "") == postcode.replace(" ", "")
     point = point_of(doc)
     if not (same_street and same_number and same_postcode and point):
@@ -51,7 +54,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sites", type=Path, default=SITES)
     parser.add_argument("--out", type=Path, default=SITES.with_name("sites.geocoded.csv"))
-    parser.add_argument("--only-approximate", action="store_true", help="skip rows already at building precision")
+    parser.add_argument(
+        "--only-approximate", action="store_true", help="skip rows already at building precision"
+    )
     parser.add_argument("--max-shift-km", type=float, default=3.0)
     parser.add_argument("--pause", type=float, default=0.2, help="seconds between requests (be polite)")
     args = parser.parse_args()
@@ -62,7 +67,9 @@ def main() -> int:
     today = dt.date.today().isoformat()
     changed = 0
     for row in rows:
-        if not (row["street"] and row["postcode"]) or (args.only_approximate and row["precision"] == "building"):
+        if not (row["street"] and row["postcode"]) or (
+            args.only_approximate and row["precision"] == "building"
+        ):
             continue
         url = query_url(f"{row['street']} {row['postcode']} {row['city']}")
         try:
@@ -77,10 +84,18 @@ def main() -> int:
         lat, lon = match
         _, _, shift = GEOD.inv(float(row["lon"]), float(row["lat"]), lon, lat)
         if shift / 1000 > args.max_shift_km:
-            print(f"{row['site_id']}: match moves the point {shift / 1000:.1f} km; check the address (not applied)")
+            print(
+                f"{row['site_id']}: match moves the point {shift / 1000:.1f} km; "
+                "check the address (not applied)"
+            )
             continue
-        row.update(lat=f"{lat:.5f}", lon=f"{lon:.5f}", precision="building", coord_source_url=url,
-                   coord_source_date=today)
+        row.update(
+            lat=f"{lat:.5f}",
+            lon=f"{lon:.5f}",
+            precision="building",
+            coord_source_url=url,
+            coord_source_date=today,
+        )
         changed += 1
         time.sleep(args.pause)
     with args.out.open("w", encoding="utf-8", newline="") as f:

@@ -22,14 +22,22 @@ DATA = ROOT / "data"
 #: Chromium as Debian ships it; Playwright's own browser download is not possible offline.
 CHROMIUM = os.environ.get("NETWERKATLAS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 #: Every request to a host other than the app is aborted: the app must work fully offline.
 EXTERNAL = re.compile(r"^https?://(?!localhost[:/]|127\.0\.0\.1[:/])")
 
 
-def make_data_dir(target: Path, *, source: Path = SMALL, edits: dict[str, Callable[[str], str]] | None = None) -> Path:
+def make_data_dir(
+    target: Path, *, source: Path = SMALL, edits: dict[str, Callable[[str], str]] | None = None
+) -> Path:
     """Copy a data folder (CSV files plus the shipped provinces) and apply text edits per file."""
     target.mkdir(parents=True, exist_ok=True)
     for f in source.glob("*.csv"):
@@ -73,9 +81,23 @@ def start_app(env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]
     """Start ``streamlit run app.py`` on a free port and wait until it answers."""
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -102,7 +124,9 @@ def app_url() -> Iterator[str]:
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     """Drive Debian's Chromium; Playwright cannot download its own browser here."""
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: install it with `apt-get install chromium` (see README)")
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: install it with `apt-get install chromium` (see README)"
+        )
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
 
 

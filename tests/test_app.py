@@ -112,9 +112,12 @@ def test_discrepancy_between_sources_is_shown(app):
 
 
 def test_broken_data_shows_maintenance_notice_not_traceback(tmp_path, monkeypatch):
-    folder = make_data_dir(tmp_path / "bad", edits={
-        "sites.csv": lambda t: t.replace("52.51270,6.08420", "noord,6.08420"),
-    })
+    folder = make_data_dir(
+        tmp_path / "bad",
+        edits={
+            "sites.csv": lambda t: t.replace("52.51270,6.08420", "noord,6.08420"),
+        },
+    )
     monkeypatch.setenv("NETWERKATLAS_DATA", str(folder))
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception

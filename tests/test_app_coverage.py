@@ -61,8 +61,10 @@ def test_threshold_changes_the_share(run):
 
 
 def test_closing_a_site_shows_before_and_after(run):
-    at = run({"net": "cardionovo"},
-             steps=[lambda at: at.multiselect(key="cov_closed").set_value(["flevoziekenhuis-almere"])])
+    at = run(
+        {"net": "cardionovo"},
+        steps=[lambda at: at.multiselect(key="cov_closed").set_value(["flevoziekenhuis-almere"])],
+    )
     assert not at.exception
     m = metric(at, "Inwoners binnen")
     assert m.delta and m.delta.startswith("-")
@@ -88,7 +90,9 @@ def test_clicking_the_map_adds_a_hypothetical_site(run):
 def test_bad_population_upload_is_explained(run):
     def upload(at: AppTest) -> None:
         at.session_state["cov_population_upload"] = {
-            "digest": "bad", "name": "grid.csv", "raw": b"x,y,population\n120000,abc,10\n",
+            "digest": "bad",
+            "name": "grid.csv",
+            "raw": b"x,y,population\n120000,abc,10\n",
         }
 
     at = run({"net": "cardionovo"}, steps=[upload])

@@ -93,12 +93,14 @@ def test_postcode_without_internet_says_so(run):
 
 
 def test_specialty_and_limit(run):
-    at = run(steps=[
-        finder,
-        lambda at: at.text_input(key="finder_q").input("Urk"),
-        lambda at: at.button_group(key="finder_spec").set_value("oncology"),
-        lambda at: at.slider(key="finder_n").set_value(5),
-    ])
+    at = run(
+        steps=[
+            finder,
+            lambda at: at.text_input(key="finder_q").input("Urk"),
+            lambda at: at.button_group(key="finder_spec").set_value("oncology"),
+            lambda at: at.slider(key="finder_n").set_value(5),
+        ]
+    )
     found = cards(at)
     assert len(found) == 5
     assert all("OncoNoVo+" in c or "CCN NO" in c for c in found)

@@ -106,7 +106,9 @@ def test_shared_link_opens_the_same_view(offline_page, app_url, atlas):
     page = offline_page
     site = filter_sites(atlas, specialty="oncology").iloc[0]
     page.goto(f"{app_url}/?spec=oncology&site={site['site_id']}&lang=en&n=abc")
-    expect(metric(page, "Sites")).to_have_text(str(len(filter_sites(atlas, specialty="oncology"))), timeout=TIMEOUT)
+    expect(metric(page, "Sites")).to_have_text(
+        str(len(filter_sites(atlas, specialty="oncology"))), timeout=TIMEOUT
+    )
     expect(page.get_by_text("Unknown or invalid link parameters ignored: n")).to_be_visible()
     expect(page.get_by_test_id("stHtml").filter(has_text=site["name"]).first).to_be_visible()
 

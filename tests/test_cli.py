@@ -29,7 +29,9 @@ def test_validate(cli):
 
 
 def test_validate_reports_bad_rows(tmp_path, monkeypatch, capsys):
-    bad = make_data_dir(tmp_path / "bad", edits={"sites.csv": lambda t: t.replace("Zwolle,Overijssel", "Zwolle,Utrecht")})
+    bad = make_data_dir(
+        tmp_path / "bad", edits={"sites.csv": lambda t: t.replace("Zwolle,Overijssel", "Zwolle,Utrecht")}
+    )
     monkeypatch.setenv("NETWERKATLAS_DATA", str(bad))
     assert main(["validate"]) == 1
     assert "sites.csv, line 7, field 'province'" in capsys.readouterr().err
@@ -39,7 +41,17 @@ def test_sites_json(cli):
     code, out, _ = cli("sites", "--specialty", "cardiology", "--json")
     rows = json.loads(out)
     assert code == 0 and len(rows) == 4
-    assert {"organisation", "site", "city", "province", "lat", "lon", "kind", "networks", "subregions"} <= set(rows[0])
+    assert {
+        "organisation",
+        "site",
+        "city",
+        "province",
+        "lat",
+        "lon",
+        "kind",
+        "networks",
+        "subregions",
+    } <= set(rows[0])
     assert all(r["networks"] == ["cardionovo"] for r in rows)
 
 
@@ -49,7 +61,9 @@ def test_unknown_network_is_a_usage_error(cli):
 
 
 def test_nearest_json_and_exit_status(cli):
-    code, out, _ = cli("nearest", "Urk", "Emeloord", "Hengelo", "--specialty", "oncology", "--limit", "2", "--json")
+    code, out, _ = cli(
+        "nearest", "Urk", "Emeloord", "Hengelo", "--specialty", "oncology", "--limit", "2", "--json"
+    )
     data = json.loads(out)
     assert code == 1  # one place could not be resolved
     assert data["Urk"]["place"]["province"] == "Flevoland"
@@ -71,13 +85,17 @@ def test_coverage_json_totals_add_up(cli):
     assert provinces["population"].sum() == pytest.approx(data["total"]["population"])
     assert provinces["covered"].sum() == pytest.approx(data["total"]["covered"])
     assert 0 <= data["total"]["share"] <= 1
-    assert {s["name"] for s in data["subregions"]} >= {"ONZ-netwerk (Twente)", "Oncologienetwerk Veluwe IJssel"}
+    assert {s["name"] for s in data["subregions"]} >= {
+        "ONZ-netwerk (Twente)",
+        "Oncologienetwerk Veluwe IJssel",
+    }
 
 
 def test_closing_a_site_lowers_coverage(cli):
     _, before, _ = cli("coverage", "--network", "cardionovo", "--km", "15", "--json")
-    _, after, _ = cli("coverage", "--network", "cardionovo", "--km", "15", "--close", "flevoziekenhuis-almere",
-                      "--json")
+    _, after, _ = cli(
+        "coverage", "--network", "cardionovo", "--km", "15", "--close", "flevoziekenhuis-almere", "--json"
+    )
     assert json.loads(after)["total"]["covered"] < json.loads(before)["total"]["covered"]
 
 
@@ -90,8 +108,11 @@ def test_bad_threshold_is_refused(cli):
 def test_sensitivity_json(cli):
     code, out, _ = cli("sensitivity", "--network", "cardionovo", "--km", "20", "--json")
     sites = json.loads(out)["sites"]
-    assert code == 0 and {s["site_id"] for s in sites} == {"flevoziekenhuis-almere", "dijklander-hoorn",
-                                                            "dijklander-purmerend"}
+    assert code == 0 and {s["site_id"] for s in sites} == {
+        "flevoziekenhuis-almere",
+        "dijklander-hoorn",
+        "dijklander-purmerend",
+    }
     extra = [s["extra_beyond"] for s in sites]
     assert extra == sorted(extra, reverse=True)
 

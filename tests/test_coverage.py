@@ -76,9 +76,7 @@ def random_case(seed: int, n_pop: int = 400, n_sites: int = 15) -> tuple[gpd.Geo
     y = rng.uniform(400_000, 500_000, n_pop)
     pop = rng.integers(0, 50_000, n_pop).astype(float)
     prov = rng.choice(["Utrecht", "Gelderland", "Overijssel"], n_pop)
-    population = make_population(
-        [(f"p{i}", x[i], y[i], pop[i], prov[i]) for i in range(n_pop)]
-    )
+    population = make_population([(f"p{i}", x[i], y[i], pop[i], prov[i]) for i in range(n_pop)])
     sx = rng.uniform(100_000, 200_000, n_sites)
     sy = rng.uniform(400_000, 500_000, n_sites)
     sx[1], sy[1] = sx[0], sy[0]  # two sites at one spot
@@ -376,9 +374,7 @@ def test_service_areas_cover_land_without_overlap(provinces):
     distinct = areas.drop_duplicates("colocated")
     assert len(distinct) == 25
     assert distinct.area.sum() == pytest.approx(land.area, rel=1e-6)
-    overlap = sum(
-        a.intersection(b).area for a, b in itertools.combinations(distinct.geometry, 2)
-    )
+    overlap = sum(a.intersection(b).area for a, b in itertools.combinations(distinct.geometry, 2))
     assert overlap < 1e-6 * land.area
     # Each cell holds its own site, and every point of it is nearer to that site than to any other.
     for (x, y), cell in zip(pts, areas.geometry, strict=True):
@@ -571,8 +567,11 @@ def test_read_geojson(provinces, tmp_path):
     cell = shapely.Point(lon, lat).buffer(0.001)
     features = [
         {"type": "Feature", "properties": {"population": 40}, "geometry": shapely.geometry.mapping(cell)},
-        {"type": "Feature", "properties": {"population": -99997},
-         "geometry": {"type": "Point", "coordinates": [lon, lat]}},
+        {
+            "type": "Feature",
+            "properties": {"population": -99997},
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        },
     ]
     path = tmp_path / "grid.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))

@@ -33,7 +33,10 @@ def test_small_fixture_loads_and_joins(small_dir):
     assert sites.loc["flevoziekenhuis-almere", "networks"] == ("cardionovo", "onconovo")
     assert sites.loc["flevoziekenhuis-almere", "specialties"] == ("cardiology", "oncology")
     assert sites.loc["isala-zwolle", "subregions"] == ("veluwe-ijssel",)
-    assert sites.loc["rijnstate-arnhem", "in_network"] is False or not sites.loc["rijnstate-arnhem", "in_network"]
+    assert (
+        sites.loc["rijnstate-arnhem", "in_network"] is False
+        or not sites.loc["rijnstate-arnhem", "in_network"]
+    )
     assert sites.loc["dijklander-hoorn", "category"] == "hospital_ed"
     assert sites.loc["avl-amsterdam", "category"] == "hospital"  # no 24/7 emergency department
     assert atlas.sites.crs.to_epsg() == 4326
@@ -49,8 +52,9 @@ def test_bad_coordinate_text_names_file_line_and_field(tmp_path):
 def test_every_problem_is_reported_at_once(tmp_path):
     problems = problems_for(
         tmp_path,
-        sites__csv=lambda t: t.replace(",hospital,yes,open,,Hospitaalweg 1", ",clinic,yes,open,,Hospitaalweg 1")
-        .replace("8025 AB", "8025AB1"),
+        sites__csv=lambda t: t.replace(
+            ",hospital,yes,open,,Hospitaalweg 1", ",clinic,yes,open,,Hospitaalweg 1"
+        ).replace("8025 AB", "8025AB1"),
         organisations__csv=replace("https://www.isala.nl/", "www.isala.nl"),
     )
     fields = {(p.file, p.field) for p in problems}
@@ -72,9 +76,13 @@ def test_unknown_organisation_reference(tmp_path):
 
 
 def test_membership_subregion_of_other_network(tmp_path):
-    problems = problems_for(tmp_path, memberships__csv=replace("cardionovo,dijklander,,", "cardionovo,dijklander,onz,"))
-    assert any(p.file == "memberships.csv" and p.field == "subregion_id" and "noord-oost" in p.message
-               for p in problems)
+    problems = problems_for(
+        tmp_path, memberships__csv=replace("cardionovo,dijklander,,", "cardionovo,dijklander,onz,")
+    )
+    assert any(
+        p.file == "memberships.csv" and p.field == "subregion_id" and "noord-oost" in p.message
+        for p in problems
+    )
 
 
 def test_site_outside_its_province(tmp_path):
@@ -109,14 +117,18 @@ def test_missing_column_and_file(tmp_path):
 def test_not_utf8(tmp_path):
     folder = make_data_dir(tmp_path / "bad")
     (folder / "organisations.csv").write_bytes("org_id,name\nx,Zi\xebkenhuis\n".encode("cp1252"))
-    with pytest.raises(DataValidationError, match="organisations.csv: not valid UTF-8"):
+    with pytest.raises(DataValidationError, match=r"organisations\.csv: not valid UTF-8"):
         validate(folder)
 
 
 def test_filter_by_specialty_network_and_kind(small_atlas):
     cardio = filter_sites(small_atlas, specialty="cardiology")
-    assert set(cardio["site_id"]) == {"flevoziekenhuis-almere", "dijklander-hoorn", "dijklander-purmerend",
-                                      "dijklander-enkhuizen"}
+    assert set(cardio["site_id"]) == {
+        "flevoziekenhuis-almere",
+        "dijklander-hoorn",
+        "dijklander-purmerend",
+        "dijklander-enkhuizen",
+    }
     assert all(ns == ("cardionovo",) for ns in cardio["networks"])  # only the chosen networks are listed
     onco_hosp = filter_sites(small_atlas, networks=["onconovo"], categories=["hospital"])
     assert set(onco_hosp["site_id"]) == {"dijklander-purmerend", "avl-amsterdam"}

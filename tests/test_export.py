@@ -44,8 +44,16 @@ FORMULA_NAME = '=HYPERLINK("http://evil.example","klik")'
 
 # site_id, name, category, networks, lat, lon, status, province
 ROWS = [
-    ("flevo", "Flevoziekenhuis", "hospital_ed", ("cardionovo", "onconovo"), 52.3677, 5.2192, "open",
-     "Flevoland"),
+    (
+        "flevo",
+        "Flevoziekenhuis",
+        "hospital_ed",
+        ("cardionovo", "onconovo"),
+        52.3677,
+        5.2192,
+        "open",
+        "Flevoland",
+    ),
     ("hoorn", "Dijklander Hoorn", "hospital_ed", ("cardionovo",), 52.6432, 5.0531, "open", "Noord-Holland"),
     ("avl", "Antoni van Leeuwenhoek", "hospital", ("onconovo",), 52.3469, 4.8436, "open", "Noord-Holland"),
     ("enkhuizen", "@SUM(A1:A9)", "outpatient", ("onconovo",), 52.7033, 5.2917, "open", "Noord-Holland"),
@@ -68,9 +76,20 @@ def provinces() -> gpd.GeoDataFrame:
 def sites() -> gpd.GeoDataFrame:
     df = pd.DataFrame(
         [
-            {"site_id": r[0], "name": r[1], "category": r[2], "networks": r[3], "lat": r[4], "lon": r[5],
-             "status": r[6], "province": r[7], "in_network": bool(r[3]), "subregions": (),
-             "organisation": "Org " + r[0], "website": ""}
+            {
+                "site_id": r[0],
+                "name": r[1],
+                "category": r[2],
+                "networks": r[3],
+                "lat": r[4],
+                "lon": r[5],
+                "status": r[6],
+                "province": r[7],
+                "in_network": bool(r[3]),
+                "subregions": (),
+                "organisation": "Org " + r[0],
+                "website": "",
+            }
             for r in ROWS
         ]
     )
@@ -128,8 +147,9 @@ def test_png_draws_sites_in_network_colours(spec: SnapshotSpec) -> None:
     img = _png(render_static(spec, fmt="png", page="a4-landscape", dpi=100))
     # Two CardioNoVo+ sites (one split with OncoNoVo+) plus the legend swatches.
     assert _count_colour(img, VERMILLION) > 60
-    no_sites = SnapshotSpec(sites=spec.sites.iloc[0:0], provinces=spec.provinces, title="leeg",
-                            network_labels={})
+    no_sites = SnapshotSpec(
+        sites=spec.sites.iloc[0:0], provinces=spec.provinces, title="leeg", network_labels={}
+    )
     assert _count_colour(_png(render_static(no_sites, fmt="png", dpi=100)), VERMILLION) == 0
 
 
@@ -178,8 +198,9 @@ def test_everything_on_renders(spec: SnapshotSpec, provinces: gpd.GeoDataFrame) 
         assert len(render_static(full, fmt=fmt, page="a4-portrait", dpi=72)) > 1000
 
 
-def test_spec_rejects_unknown_province_and_bad_values(sites: gpd.GeoDataFrame,
-                                                      provinces: gpd.GeoDataFrame) -> None:
+def test_spec_rejects_unknown_province_and_bad_values(
+    sites: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame
+) -> None:
     with pytest.raises(ValueError, match="Noord-Hollnd"):
         SnapshotSpec(sites=sites, provinces=provinces, title="x", highlighted=("Noord-Hollnd",))
     with pytest.raises(ValueError, match="from 0 to 1"):
@@ -326,8 +347,10 @@ def _external(page: str) -> list[str]:
 def _folium_map(provinces: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, *, local: str | None) -> str:
     m = folium.Map(location=(52.4, 5.2), zoom_start=8, tiles=None)
     if local:
-        m.default_js = [("leaflet", f"{local}/leaflet/leaflet.js"),
-                        ("jquery", f"{local}/jquery/jquery.min.js")]
+        m.default_js = [
+            ("leaflet", f"{local}/leaflet/leaflet.js"),
+            ("jquery", f"{local}/jquery/jquery.min.js"),
+        ]
         m.default_css = [("leaflet_css", f"{local}/leaflet/leaflet.css")]
     folium.GeoJson(provinces.to_json(), tooltip=folium.GeoJsonTooltip(["name"])).add_to(m)
     for r in sites.itertuples():
@@ -355,8 +378,9 @@ def test_standalone_html_inlines_leaflet_and_names_no_external_asset(
     assert standalone_html(out) == out
 
 
-def test_standalone_html_keeps_data_text_and_inline_scripts(provinces: gpd.GeoDataFrame,
-                                                           sites: gpd.GeoDataFrame) -> None:
+def test_standalone_html_keeps_data_text_and_inline_scripts(
+    provinces: gpd.GeoDataFrame, sites: gpd.GeoDataFrame
+) -> None:
     page = _folium_map(provinces, sites, local=None)
     out = standalone_html(page)
     # Everything folium wrote inline survives, only without indentation and blank lines.

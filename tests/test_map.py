@@ -26,8 +26,13 @@ CDN = re.compile(r"(cdn\.jsdelivr|code\.jquery|cdnjs\.cloudflare|bootstrapcdn|un
 def full_map(small_atlas):
     sites = filter_sites(small_atlas, include_context=True, include_closed=True)
     nets, subs = names(small_atlas)
-    m = build_map(small_atlas.provinces, sites, network_names=nets, subregion_names=subs,
-                  highlighted=small_atlas.region_provinces(nets))
+    m = build_map(
+        small_atlas.provinces,
+        sites,
+        network_names=nets,
+        subregion_names=subs,
+        highlighted=small_atlas.region_provinces(nets),
+    )
     return m, sites
 
 
@@ -69,10 +74,20 @@ def test_html_in_names_is_escaped(small_atlas):
 
 def test_popup_escapes_every_value_and_flags_approximate_positions():
     site = {
-        "name": "<script>alert(1)</script>", "organisation": "O & <i>", "street": "<img src=x onerror=alert(2)>",
-        "postcode": "1234 AB", "city": "X", "category": "hospital", "emergency": "limited",
-        "networks": ("a",), "subregions": (), "precision": "town", "status": "open",
-        "source_url": "javascript:alert(3)", "coord_source_url": "https://example.org/?a=<b>", "website": "",
+        "name": "<script>alert(1)</script>",
+        "organisation": "O & <i>",
+        "street": "<img src=x onerror=alert(2)>",
+        "postcode": "1234 AB",
+        "city": "X",
+        "category": "hospital",
+        "emergency": "limited",
+        "networks": ("a",),
+        "subregions": (),
+        "precision": "town",
+        "status": "open",
+        "source_url": "javascript:alert(3)",
+        "coord_source_url": "https://example.org/?a=<b>",
+        "website": "",
     }
     out = popup_html(site, lang="en", network_names={"a": "<u>Net</u>"}, subregion_names={})
     assert "<script>" not in out and "<img" not in out and "<u>" not in out and "<i>" not in out
@@ -90,7 +105,10 @@ def test_multi_network_marker_shows_both_colours():
 
 
 def test_shapes_differ_by_category():
-    shapes = {c: marker_svg(c, ["#000000"], uid=c) for c in ("hospital_ed", "hospital", "outpatient", "radiotherapy")}
+    shapes = {
+        c: marker_svg(c, ["#000000"], uid=c)
+        for c in ("hospital_ed", "hospital", "outpatient", "radiotherapy")
+    }
     assert len(set(shapes.values())) == 4
     assert "<circle" in shapes["hospital_ed"] and "<rect" in shapes["hospital"]
 
@@ -102,8 +120,12 @@ def test_closed_marker_is_hollow_and_crossed():
 
 
 def test_legend_lists_networks_and_kinds():
-    out = legend_html(lang="nl", network_names={"cardionovo": "CardioNoVo+", "onconovo": "OncoNoVo+"},
-                      categories=["hospital_ed", "outpatient"], context=True)
+    out = legend_html(
+        lang="nl",
+        network_names={"cardionovo": "CardioNoVo+", "onconovo": "OncoNoVo+"},
+        categories=["hospital_ed", "outpatient"],
+        context=True,
+    )
     assert "CardioNoVo+" in out and "OncoNoVo+" in out
     assert "Ziekenhuis met 24/7 SEH" in out and "Buitenpolikliniek" in out
     assert "In meerdere netwerken" in out and "buiten deze netwerken" in out
