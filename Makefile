@@ -21,6 +21,7 @@ $(STAMP): $(VENV)/bin/python pyproject.toml requirements.lock
 
 run: $(STAMP)
 	$(BIN)/netwerkatlas validate --quiet
+	$(BIN)/python scripts/warmup.py $(PORT) &
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 test: $(STAMP)

@@ -39,6 +39,7 @@ SHAPES: dict[str, str] = {
     "other": '<path d="M12 2 21.5 7.5v9L12 22 2.5 16.5v-9Z" {style}/>',
 }
 SIZES = {"hospital_ed": 22, "hospital": 18, "outpatient": 16, "radiotherapy": 18, "other": 14}
+XMLNS = ' xmlns="http://www.w3.org/2000/svg"'
 DEFAULT_CENTER = (52.45, 5.6)
 DEFAULT_ZOOM = 8
 
@@ -51,11 +52,13 @@ def marker_svg(
     closed: bool = False,
     selected: bool = False,
     size: int | None = None,
+    standalone: bool = False,
 ) -> str:
     """Return an inline SVG marker: ``category`` picks the shape, ``colours`` split its fill.
 
     A site in several networks gets vertical bands, one per network, so membership of more than one
-    network is visible without reading the popup.
+    network is visible without reading the popup. ``standalone`` adds the XML namespace an SVG needs
+    outside HTML (as an image); inline markers leave it out, as every byte is sent per marker.
     """
     size = size or SIZES.get(category, 16)
     colours = list(colours) or [CONTEXT_COLOUR]
@@ -83,16 +86,24 @@ def marker_svg(
     if selected:
         size += 8
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 24 24" '
-        f'aria-hidden="true" style="overflow:visible;filter:drop-shadow(0 1px 1px rgba(0,0,0,.35))">'
+        f'<svg{XMLNS if standalone else ""} width="{size}" height="{size}" viewBox="0 0 24 24">'
         f"{defs}{body}</svg>"
     )
+
+
+def escape(text: object) -> str:
+    """HTML-escape text for popups and tooltips, including the characters of a JavaScript template.
+
+    folium writes popup and tooltip HTML into JavaScript template literals, where a backtick or ``${``
+    from the data would end the string and run as code; ``html.escape`` alone leaves both through.
+    """
+    return html.escape(str(text)).replace("`", "&#96;").replace("$", "&#36;")
 
 
 def _link(url: str, label: str) -> str:
     if not url.startswith(("http://", "https://")):
         return ""
-    return f'<a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer">{html.escape(label)}</a>'
+    return f'<a href="{escape(url)}" target="_blank" rel="noopener">{escape(label)}</a>'
 
 
 def popup_html(
@@ -103,7 +114,7 @@ def popup_html(
     subregion_names: Mapping[str, str],
 ) -> str:
     """Return the popup HTML for one site; every value from the data is escaped."""
-    e = html.escape
+    e = escape
     nets = [network_names.get(n, n) for n in site.get("networks", ())]
     subs = [subregion_names.get(s, s) for s in site.get("subregions", ())]
     address = ", ".join(
@@ -146,6 +157,7 @@ _POPUP_CSS = f"""
 .na-popup td {{ padding: 1px 0; }}
 .na-closed {{ color: #a00; font-weight: 600; font-size: 12px; margin-bottom: 3px; }}
 .na-marker {{ background: transparent; border: 0; }}
+.na-marker svg {{ overflow: visible; filter: drop-shadow(0 1px 1px rgba(0,0,0,.35)); }}
 .na-legend {{ background: rgba(255,255,255,.92); padding: 6px 9px; border-radius: 4px; font-size: 12px;
   line-height: 18px; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 260px; }}
 .na-legend svg {{ vertical-align: middle; margin-right: 5px; }}
@@ -244,8 +256,10 @@ def build_base_map(
         control=False,
     ).add_to(m)
     if areas is not None and not areas.empty:
+        shown = areas[["name", "geometry"]].to_crs("EPSG:4326")
+        shown["name"] = shown["name"].map(escape)  # GeoJsonTooltip writes values as HTML
         folium.GeoJson(
-            areas[["name", "geometry"]].to_crs("EPSG:4326").to_json(),
+            shown.to_json(),
             name="service_areas",
             style_function=lambda _: {"fill": False, "color": "#444444", "weight": 1.2, "dashArray": "2 4"},
             tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
@@ -302,14 +316,13 @@ def build_site_layer(
             icon=folium.DivIcon(
                 html=svg, icon_size=(size, size), icon_anchor=(size / 2, size / 2), class_name="na-marker"
             ),
-            tooltip=folium.Tooltip(html.escape(name), sticky=False),
+            tooltip=folium.Tooltip(escape(name), sticky=False),
             popup=folium.Popup(
                 popup_html(site, lang=lang, network_names=network_names, subregion_names=subregion_names),
                 max_width=340,
             ),
             title=name,
-            alt=name,
-            z_index_offset=1000 if is_sel else (0 if site.get("in_network") else -500),
+            z_index_offset=1000 if is_sel else (None if site.get("in_network") else -500),
         ).add_to(group)
     return group
 
@@ -348,11 +361,12 @@ def legend_html(
     region: bool = True,
 ) -> str:
     """Return the legend as HTML (escaped): colours per network, shapes per kind of site."""
-    e = html.escape
+    e = escape
     colours = network_colours(list(network_names))
 
     def row(category: str, cols: Sequence[str], label: str, **kw: bool) -> str:
-        icon = svg_img(marker_svg(category, cols, uid=f"lg-{category}-{len(cols)}", size=14, **kw), label)
+        icon = svg_img(marker_svg(category, cols, uid=f"lg-{category}-{len(cols)}", size=14, standalone=True, **kw),
+                       label)
         return f"{icon}{e(label)}<br>"
 
     parts = [f"<b>{e(t('legend.networks', lang))}</b><br>"]
@@ -454,13 +468,13 @@ def add_finder_overlay(
             weight=2.5,
             opacity=0.85,
             dash_array="6 6",
-            tooltip=html.escape(text),
+            tooltip=escape(text),
             class_name="na-finder-line",
         ).add_to(group)
     folium.Marker(
         location=location,
         icon=folium.DivIcon(html=pin, icon_size=(26, 34), icon_anchor=(13, 33), class_name="na-location"),
-        tooltip=html.escape(label),
+        tooltip=escape(label),
         title=label,
         z_index_offset=2000,
     ).add_to(group)
@@ -501,7 +515,7 @@ def add_coverage_overlay(
             weight=2.5,
             fill=True,
             fill_opacity=0.15,
-            tooltip=html.escape(text),
+            tooltip=escape(text),
             class_name="na-least",
         ).add_to(group)
     star = (
@@ -514,6 +528,6 @@ def add_coverage_overlay(
         folium.Marker(
             location=(lat, lon),
             icon=folium.DivIcon(html=star, icon_size=(24, 24), icon_anchor=(12, 12), class_name="na-added"),
-            tooltip=html.escape(name),
+            tooltip=escape(name),
             title=name,
         ).add_to(group)

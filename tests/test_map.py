@@ -146,3 +146,19 @@ def test_site_at_matches_clicked_marker(small_atlas):
     assert site_at(sites, {"lat": row.lat + 0.01, "lng": row.lon}) is None
     assert site_at(sites, None) is None
     assert site_at(sites, {"lat": "x"}) is None
+
+
+def test_names_cannot_break_out_of_folium_javascript(small_atlas):
+    """folium puts popup and tooltip HTML inside JavaScript template literals: backticks must not survive."""
+    sites = filter_sites(small_atlas).head(1).copy()
+    evil = "x`); alert(document.domain); (`${alert(2)}"
+    sites["name"] = evil
+    sites["organisation"] = evil
+    nets, subs = names(small_atlas)
+    m = folium.Map(tiles=None)
+    build_site_layer(sites, network_names=nets, subregion_names=subs).add_to(m)
+    # JSON-encoded options (the marker title) are safe; look at everything else.
+    page = re.sub(r'"title": "(?:[^"\\]|\\.)*"', "", m.get_root().render())
+    assert "`); alert(document.domain)" not in page
+    assert "${alert(2)}" not in page
+    assert "x&#96;); alert(document.domain); (&#96;&#36;{alert(2)}" in page
