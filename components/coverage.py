@@ -411,9 +411,7 @@ def render_results(
 def _delta_pct(before: Any, after: Any, lang: str) -> str:
     diff = (float(after) - float(before)) * 100
     text = fmt_number(diff, lang, decimals=1)
-    return (
-        f"{'+' if diff > 0 else ''}{text} %-punt" if lang == "nl" else f"{'+' if diff > 0 else ''}{text} pp"
-    )
+    return f"{'+' if diff > 0 else ''}{text} {t('cov.pp', lang)}"
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -101,9 +101,7 @@ def _show_resolution(lang: str) -> None:
     if res.status == "ambiguous":
         st.info(t("finder.ambiguous", lang))
         labels = {
-            m.place_id: f"{m.label} · {fmt_number(m.population, lang)} inw."
-            if lang == "nl"
-            else f"{m.label} · pop. {fmt_number(m.population, lang)}"
+            m.place_id: t("finder.choice", lang, place=m.label, pop=fmt_number(m.population, lang))
             for m in res.matches
         }
         st.radio(

@@ -186,6 +186,7 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "Er zijn meerdere plaatsen met die naam. Welke bedoelt u?",
         "en": "Several places have that name. Which one do you mean?",
     },
+    "finder.choice": {"nl": "{place} · {pop} inwoners", "en": "{place} · population {pop}"},
     "finder.choose": {"nl": "Kies een plaats", "en": "Choose a place"},
     "finder.unknown": {"nl": 'Plaats "{query}" niet gevonden.', "en": 'Place "{query}" not found.'},
     "finder.didyoumean": {"nl": "Bedoelde u:", "en": "Did you mean:"},
@@ -298,6 +299,7 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "{provinces} is only partly in the network region: there only places whose nearest hospital "
         "belongs to the network count.",
     },
+    "cov.pp": {"nl": "%-punt", "en": "pp"},
     "cov.tab.provinces": {"nl": "Per provincie", "en": "By province"},
     "cov.tab.subregions": {"nl": "Per deelregio", "en": "By sub-region"},
     "cov.tab.whatif": {"nl": "Wat als", "en": "What if"},

@@ -365,8 +365,10 @@ def legend_html(
     colours = network_colours(list(network_names))
 
     def row(category: str, cols: Sequence[str], label: str, **kw: bool) -> str:
-        icon = svg_img(marker_svg(category, cols, uid=f"lg-{category}-{len(cols)}", size=14, standalone=True, **kw),
-                       label)
+        icon = svg_img(
+            marker_svg(category, cols, uid=f"lg-{category}-{len(cols)}", size=14, standalone=True, **kw),
+            label,
+        )
         return f"{icon}{e(label)}<br>"
 
     parts = [f"<b>{e(t('legend.networks', lang))}</b><br>"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.i18n import DEFAULT_LANG, LANGS
+from components.i18n import DEFAULT_LANG, LANGS, t
 
 
 def render_language() -> str:
@@ -18,7 +18,11 @@ def render_language() -> str:
         st.session_state["lang"] = wanted if wanted in LANGS else DEFAULT_LANG
     lang = (
         st.sidebar.segmented_control(
-            "Taal / Language", LANGS, key="lang", format_func=str.upper, label_visibility="collapsed"
+            f"{t('lang.label', 'nl')} / {t('lang.label', 'en')}",
+            LANGS,
+            key="lang",
+            format_func=str.upper,
+            label_visibility="collapsed",
         )
         or DEFAULT_LANG
     )
@@ -32,8 +36,6 @@ MODES = ("map", "finder", "coverage")
 
 def render_mode(lang: str) -> str:
     """Draw the switch between the network map, the finder and coverage; return the mode."""
-    from components.i18n import t
-
     if st.session_state.get("mode") not in MODES:
         st.session_state["mode"] = "map"
     return (
