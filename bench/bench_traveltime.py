@@ -1,0 +1,157 @@
+"""Time the travel-time model of :mod:`geo.traveltime`.
+
+Run ``python bench/bench_traveltime.py``. Uses the shipped sites and the built-in population
+(:func:`geo.population.load_population`). Prints median/min/max and writes
+``bench/results/traveltime.json``. Targets (issue 7):
+
+- building the surface and the per-site fields of every site, cold (empty cache): 15 s; the same
+  from the disk cache is reported beside it;
+- a nearest-by-time query (all open treating sites, one location): 20 ms;
+- coverage in minutes for one network (CardioNoVo+ open patient sites over its region, with
+  sub-regions): 200 ms; a what-if closure of one site is reported beside it.
+
+``geo.coverage`` does not take a minutes option yet; until it does, the coverage benchmark swaps
+``geo.coverage._query`` for :func:`geo.traveltime.minutes_query` (scaled to the metres that
+``_coverage`` divides by 1,000), which costs exactly what the proposed ``nearest=`` option will.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # a plain script: make ``geo`` importable without installing
+
+from geo import coverage as cv  # noqa: E402
+from geo import traveltime as tt  # noqa: E402
+from geo.data import filter_sites, load_atlas  # noqa: E402
+from geo.population import load_population  # noqa: E402
+
+OUT = ROOT / "bench" / "results" / "traveltime.json"
+NETWORK = "cardionovo"
+MINUTES = 30.0
+RUNS = 9
+BUILD_RUNS = 3
+TARGETS_MS = {"build_cold": 15_000.0, "nearest_by_time": 20.0, "coverage_minutes": 200.0}
+#: Query locations for the nearest-by-time benchmark: Urk, Den Burg, Almere, Zwolle, Dokkum.
+PLACES = [
+    (52.6625, 5.60139), (53.05417, 4.79722), (52.37025, 5.21413), (52.5125, 6.09444), (53.32224, 5.99697)
+]
+
+
+def timed(fn: Callable[[], object], runs: int, *, warm: bool = True) -> dict[str, float]:
+    """Milliseconds of ``runs`` calls (after one warm-up call when ``warm``): median, min, max."""
+    if warm:
+        fn()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return {"median_ms": statistics.median(times), "min_ms": min(times), "max_ms": max(times), "runs": runs}
+
+
+def main() -> int:
+    """Run every benchmark, print a table and write the JSON results; exit 1 when a target is missed."""
+    atlas = load_atlas()
+    sites = atlas.sites
+    population = load_population(provinces=atlas.provinces)
+    net_sites = filter_sites(atlas, networks=[NETWORK], categories=cv.PATIENT_CATEGORIES)
+    region = atlas.region_provinces([NETWORK])
+    subs = cv.network_subregion_sites(atlas, NETWORK)
+    open_sites = sites[sites["status"] == "open"]
+
+    def build(cache: Path) -> tt.TravelModel:
+        return tt.load_model(sites, cache_dir=cache)
+
+    cold_dirs = [Path(tempfile.mkdtemp(prefix="tt-bench-")) for _ in range(BUILD_RUNS)]
+    it = iter(cold_dirs)
+    results = {"build_cold": timed(lambda: build(next(it)), BUILD_RUNS, warm=False)}
+    results["build_cached"] = timed(lambda: build(cold_dirs[0]), BUILD_RUNS, warm=False)
+    model = build(cold_dirs[0])
+    fields = len(model.core.store.mem)
+    results["load_surface"] = timed(tt.load_surface, RUNS)
+
+    k = iter(range(10**9))
+    results["nearest_by_time"] = timed(
+        lambda: tt.nearest_by_time(*PLACES[next(k) % len(PLACES)], open_sites, model, limit=5), RUNS * 5
+    )
+    query = tt.minutes_query(model)
+    plain_query = cv._query
+
+    def minutes_as_metres(tree_xy: np.ndarray, xy: np.ndarray, k: int = 1) -> tuple[np.ndarray, np.ndarray]:
+        minutes, idx = query(tree_xy, xy, k)
+        return minutes * 1000.0, idx  # ``_coverage`` divides by 1,000: the threshold is then in minutes
+
+    cv._query = minutes_as_metres  # type: ignore[assignment]
+    try:
+        first = net_sites["site_id"].iloc[0]
+        opts = {"km": MINUTES, "provinces": region, "subregion_sites": subs}
+        results["coverage_minutes"] = timed(lambda: cv.coverage(population, net_sites, **opts), RUNS)
+        results["whatif_close_one_minutes"] = timed(
+            lambda: cv.coverage_whatif(population, net_sites, closed=[first], **opts),
+            RUNS,
+        )
+        share = cv.coverage(population, net_sites, km=MINUTES, provinces=region).total["share"]
+    finally:
+        cv._query = plain_query  # type: ignore[assignment]
+    results["population_minutes"] = timed(lambda: tt.population_minutes(population, net_sites, model), RUNS)
+
+    failed = []
+    print(f"{len(sites)} sites ({fields} distinct fields), {len(population)} places; "
+          f"{NETWORK}: {len(net_sites)} sites, {MINUTES:g}-minute coverage {share:.1%}")
+    print(f"{'benchmark':<26} {'median':>10} {'min':>10} {'max':>10} {'target':>10}")
+    for name, r in results.items():
+        target = TARGETS_MS.get(name)
+        r["target_ms"] = target
+        r["ok"] = None if target is None else r["median_ms"] <= target
+        if r["ok"] is False:
+            failed.append(name)
+        mark = "" if target is None else f"{target:>8.0f}ms {'ok' if r['ok'] else 'MISSED'}"
+        print(f"{name:<26} {r['median_ms']:>8.1f}ms {r['min_ms']:>8.1f}ms {r['max_ms']:>8.1f}ms {mark}")
+    cache_mb = sum(f.stat().st_size for f in cold_dirs[0].rglob("*.npy")) / 1e6
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(
+        json.dumps(
+            {
+                "when": datetime.now(UTC).isoformat(timespec="seconds"),
+                "sites": len(sites),
+                "distinct_fields": fields,
+                "graph_nodes": int(model.core.store.graph.shape[0]),
+                "cache_mb": round(cache_mb, 1),
+                "population_points": len(population),
+                "network": NETWORK,
+                "network_sites": len(net_sites),
+                "minutes": MINUTES,
+                "coverage_share": share,
+                "machine": {
+                    "python": platform.python_version(),
+                    "cpus": os.cpu_count(),
+                    "platform": platform.platform(),
+                },
+                "results": results,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    for folder in cold_dirs:
+        shutil.rmtree(folder, ignore_errors=True)
+    print(f"disk cache {cache_mb:.1f} MB; wrote {OUT.relative_to(ROOT)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
