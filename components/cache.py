@@ -7,6 +7,7 @@ from pathlib import Path
 import geopandas as gpd
 import streamlit as st
 
+from geo import traveltime as tt
 from geo.data import Atlas, default_data_dir, filter_sites, load_atlas
 from geo.pdok import reachable
 from geo.places import Place, PlaceResolution, load_places, place_by_id, resolve_place
@@ -74,3 +75,19 @@ def place(place_id: int) -> Place | None:
 def pdok_online() -> bool:
     """Whether PDOK Locatieserver answers (checked at most every 10 minutes)."""
     return reachable()
+
+
+@st.cache_resource(show_spinner=False)
+def _travel_base(data_dir: str) -> tt.TravelModel:
+    # Per-site fields come from the disk cache after the first build (about 10 s once per machine).
+    return tt.load_model(_atlas(data_dir).sites, data_dir=Path(data_dir))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _travel(data_dir: str, ferry_wait_min: float) -> tt.TravelModel:
+    return _travel_base(data_dir).replace(ferry_wait_min=ferry_wait_min)
+
+
+def travel_model(ferry_wait_min: float = tt.FERRY_WAIT_MIN) -> tt.TravelModel:
+    """The water-aware travel-time model with the given ferry waiting time (shared fields)."""
+    return _travel(str(default_data_dir()), float(ferry_wait_min))

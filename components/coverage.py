@@ -33,8 +33,10 @@ from geo.coverage import (
 from geo.data import Atlas, default_data_dir
 from geo.errors import DataValidationError
 from geo.population import read_population_file
+from geo.traveltime import FERRY_WAIT_MIN, minutes_query
 
 KM_DEFAULT, KM_MIN, KM_MAX = 25, 5, 75
+MIN_DEFAULT, MIN_MIN, MIN_MAX = 30, 10, 90
 POP_UPLOAD = "cov_population_upload"
 
 
@@ -47,6 +49,7 @@ class CoverageView:
     closed: tuple[str, ...]
     added: tuple[tuple[str, float, float], ...]
     areas: gpd.GeoDataFrame | None = None
+    unit: str = "km"
     legend: str = ""
     notes: list[str] = field(default_factory=list)
 
@@ -84,10 +87,20 @@ def _compute(
     closed: tuple[str, ...],
     added: tuple[tuple[str, float, float], ...],
     areas: bool,
+    unit: str = "km",
+    ferry_wait: float = 15.0,
 ) -> dict[str, Any]:
     atlas = cache.atlas()
+    nearest = minutes_query(cache.travel_model(ferry_wait)) if unit == "min" else None
     res = network_coverage(
-        atlas, population(pop_key), networks, km=km, categories=categories, closed=closed, added=added
+        atlas,
+        population(pop_key),
+        networks,
+        km=km,
+        categories=categories,
+        closed=closed,
+        added=added,
+        nearest=nearest,
     )
     out = {
         "what": res.whatif,
@@ -102,7 +115,7 @@ def _compute(
     return out
 
 
-def _fmt_table(df: pd.DataFrame, lang: str, km: float, *, name_header: str) -> pd.DataFrame:
+def _fmt_table(df: pd.DataFrame, lang: str, km: float, *, name_header: str, unit: str = "km") -> pd.DataFrame:
     """Translate headers and format numbers the way the language writes them."""
 
     def num(v: Any, decimals: int = 0) -> str:
@@ -112,18 +125,18 @@ def _fmt_table(df: pd.DataFrame, lang: str, km: float, *, name_header: str) -> p
         {
             name_header: df["name"],
             t("cov.col.population", lang): df["population"].map(num),
-            t("cov.col.covered", lang, km=fmt_number(km, lang)): df["covered"].map(num),
+            t("cov.col.covered", lang, km=fmt_number(km, lang), unit=unit): df["covered"].map(num),
             t("cov.col.share", lang): df["share"].map(
                 lambda v: "—" if pd.isna(v) else fmt_percent(float(v), lang)
             ),
-            t("cov.col.mean", lang): df["mean_km"].map(lambda v: num(v, 1)),
-            t("cov.col.p95", lang): df["p95_km"].map(lambda v: num(v, 1)),
+            t(_by_unit("cov.col.mean", unit), lang): df["mean_km"].map(lambda v: num(v, 1)),
+            t(_by_unit("cov.col.p95", unit), lang): df["p95_km"].map(lambda v: num(v, 1)),
             t("cov.col.beyond", lang): df["places_beyond"].map(num),
         }
     )
 
 
-def _fmt_change(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+def _fmt_change(df: pd.DataFrame, lang: str, unit: str = "km") -> pd.DataFrame:
     def pct(v: Any) -> str:
         return "—" if pd.isna(v) else fmt_percent(float(v), lang)
 
@@ -139,7 +152,7 @@ def _fmt_change(df: pd.DataFrame, lang: str) -> pd.DataFrame:
             t("cov.col.share_before", lang): df["share_before"].map(pct),
             t("cov.col.share_after", lang): df["share_after"].map(pct),
             t("cov.col.covered_change", lang): df["covered_change"].map(signed),
-            t("cov.col.mean_change", lang): df["mean_km_change"].map(lambda v: signed(v, 1)),
+            t(_by_unit("cov.col.mean_change", unit), lang): df["mean_km_change"].map(lambda v: signed(v, 1)),
         }
     )
 
@@ -165,12 +178,38 @@ def _on_upload() -> None:
     st.session_state[POP_UPLOAD] = {"digest": digest, "name": f.name, "raw": raw}
 
 
+def _by_unit(key: str, unit: str) -> str:
+    """The catalogue key for a minutes threshold where the wording differs (``cov.col.mean.min``)."""
+    return f"{key}.min" if unit == "min" else key
+
+
 def render_controls(atlas: Atlas, sel: Selection, lang: str) -> dict[str, Any]:
     """Threshold, which sites count, what-if and population source; returns the choices."""
     st.subheader(t("cov.header", lang))
-    km = st.slider(
-        t("cov.km", lang), KM_MIN, KM_MAX, KM_DEFAULT, step=1, key="cov_km", help=t("cov.km.help", lang)
+    unit = (
+        st.segmented_control(
+            t("cov.unit", lang),
+            ("km", "min"),
+            key="cov_unit",
+            default="km",
+            format_func=lambda u: t(f"cov.unit.{u}", lang),
+        )
+        or "km"
     )
+    if unit == "min":
+        km = st.slider(
+            t("cov.min", lang),
+            MIN_MIN,
+            MIN_MAX,
+            MIN_DEFAULT,
+            step=5,
+            key="cov_min",
+            help=t("cov.min.help", lang),
+        )
+    else:
+        km = st.slider(
+            t("cov.km", lang), KM_MIN, KM_MAX, KM_DEFAULT, step=1, key="cov_km", help=t("cov.km.help", lang)
+        )
     with_outpatient = st.toggle(
         t("cov.outpatient", lang), key="cov_outpatient", help=t("cov.outpatient.help", lang)
     )
@@ -203,6 +242,8 @@ def render_controls(atlas: Atlas, sel: Selection, lang: str) -> dict[str, Any]:
         )
     return {
         "km": float(km),
+        "unit": unit,
+        "ferry_wait": float(st.session_state.get("tt_wait", FERRY_WAIT_MIN)),
         "categories": tuple(categories),
         "closed": tuple(closed),
         "added": tuple((a["name"], a["lat"], a["lon"]) for a in added),
@@ -234,6 +275,8 @@ def compute(atlas: Atlas, sel: Selection, choice: dict[str, Any], lang: str) -> 
             choice["closed"],
             choice["added"],
             choice["areas"],
+            choice["unit"],
+            choice["ferry_wait"],
         )
     except CoverageError as exc:
         st.warning(str(exc))
@@ -252,6 +295,7 @@ def view(result: dict[str, Any] | None, choice: dict[str, Any], lang: str) -> Co
         closed=choice["closed"],
         added=choice["added"],
         areas=result.get("areas"),
+        unit=choice.get("unit", "km"),
     )
 
 
@@ -262,7 +306,9 @@ def map_options(cv: CoverageView | None, lang: str) -> dict[str, Any]:
         opts["shares"] = cv.shares
         opts["share_colormap"] = share_colormap(lang)
         opts["areas"] = cv.areas
-        opts["overlay"] = partial(add_coverage_overlay, lang=lang, least=cv.least, added=cv.added)
+        opts["overlay"] = partial(
+            add_coverage_overlay, lang=lang, least=cv.least, added=cv.added, unit=cv.unit
+        )
         opts["closed"] = cv.closed
     return opts
 
@@ -275,11 +321,13 @@ def render_results(
         return
     what = result["what"]
     km = choice["km"]
+    unit = choice.get("unit", "km")
+    fk = {"km": fmt_number(km, lang), "unit": unit}
     total_a, total_b = what.before.total, what.after.total
     changed = bool(choice["closed"] or choice["added"])
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(
-        t("cov.m.share", lang, km=fmt_number(km, lang)),
+        t("cov.m.share", lang, **fk),
         fmt_percent(float(total_b["share"]), lang),
         delta=_delta_pct(total_a["share"], total_b["share"], lang) if changed else None,
     )
@@ -295,9 +343,12 @@ def render_results(
         else None,
         delta_color="inverse",
     )
-    c3.metric(t("cov.m.mean", lang), f"{fmt_number(float(total_b['mean_km']), lang, decimals=1)} km")
-    c4.metric(t("cov.m.p95", lang), f"{fmt_number(float(total_b['p95_km']), lang, decimals=1)} km")
-    st.caption(t("cov.method", lang, km=fmt_number(km, lang), n=result["n_sites"]))
+    c3.metric(
+        t(_by_unit("cov.m.mean", unit), lang),
+        f"{fmt_number(float(total_b['mean_km']), lang, decimals=1)} {unit}",
+    )
+    c4.metric(t("cov.m.p95", lang), f"{fmt_number(float(total_b['p95_km']), lang, decimals=1)} {unit}")
+    st.caption(t(_by_unit("cov.method", unit), lang, km=fmt_number(km, lang), n=result["n_sites"]))
     if result["partial"]:
         st.caption(t("cov.partial", lang, provinces=", ".join(result["partial"])))
 
@@ -315,7 +366,7 @@ def render_results(
         table = pd.concat([what.after.by_province, pd.DataFrame([total_b])], ignore_index=True)
         table.loc[table.index[-1], "name"] = t("cov.total", lang)
         st.dataframe(
-            _fmt_table(table, lang, km, name_header=t("col.province", lang)),
+            _fmt_table(table, lang, km, name_header=t("col.province", lang), unit=unit),
             hide_index=True,
             width="stretch",
             key="cov_table_prov",
@@ -325,7 +376,9 @@ def render_results(
             st.caption(t("cov.no_subregions", lang))
         else:
             st.dataframe(
-                _fmt_table(what.after.by_subregion, lang, km, name_header=t("col.subregions", lang)),
+                _fmt_table(
+                    what.after.by_subregion, lang, km, name_header=t("col.subregions", lang), unit=unit
+                ),
                 hide_index=True,
                 width="stretch",
                 key="cov_table_sub",
@@ -336,7 +389,7 @@ def render_results(
             st.caption(t("cov.whatif.hint", lang))
         else:
             st.dataframe(
-                _fmt_change(what.by_province, lang), hide_index=True, width="stretch", key="cov_change"
+                _fmt_change(what.by_province, lang, unit), hide_index=True, width="stretch", key="cov_change"
             )
             if not what.switched.empty:
                 st.markdown(f"**{t('cov.switched', lang, n=fmt_number(len(what.switched), lang))}**")
@@ -351,10 +404,10 @@ def render_results(
                             ),
                             t("cov.col.from", lang): sw["from_site"],
                             t("cov.col.to", lang): sw["to_site"],
-                            t("cov.col.km_before", lang): sw["km_before"].map(
+                            t("cov.col.km_before", lang, unit=unit): sw["km_before"].map(
                                 lambda v: fmt_number(float(v), lang, decimals=1)
                             ),
-                            t("cov.col.km_after", lang): sw["km_after"].map(
+                            t("cov.col.km_after", lang, unit=unit): sw["km_after"].map(
                                 lambda v: fmt_number(float(v), lang, decimals=1)
                             ),
                         }
@@ -366,13 +419,13 @@ def render_results(
     with tabs[3]:
         sens = result["sens"]
         if not sens.empty:
-            st.caption(t("cov.sensitive.help", lang, km=fmt_number(km, lang)))
+            st.caption(t("cov.sensitive.help", lang, **fk))
             st.dataframe(
                 pd.DataFrame(
                     {
                         t("col.site", lang): sens["name"],
                         t("col.organisation", lang): sens["organisation"],
-                        t("cov.col.extra", lang, km=fmt_number(km, lang)): sens["extra_beyond"].map(
+                        t("cov.col.extra", lang, **fk): sens["extra_beyond"].map(
                             lambda v: fmt_number(float(v), lang)
                         ),
                         t("cov.col.extra_share", lang): sens["extra_share"].map(
@@ -394,7 +447,7 @@ def render_results(
                     t("cov.col.population", lang): least["population"].map(
                         lambda v: fmt_number(float(v), lang)
                     ),
-                    t("cov.col.distance", lang): least["distance_km"].map(
+                    t(_by_unit("cov.col.distance", unit), lang): least["distance_km"].map(
                         lambda v: fmt_number(float(v), lang, decimals=1)
                     ),
                     t("cov.col.nearest", lang): least["site_name"],
@@ -415,8 +468,11 @@ def _delta_pct(before: Any, after: Any, lang: str) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _compare(data_dir: str, pop_key: str, a: str, b: str, km: float) -> NetworkComparison:
-    return compare_networks(cache.atlas(), a, b, km=km, population=population(pop_key))
+def _compare(
+    data_dir: str, pop_key: str, a: str, b: str, km: float, unit: str, wait: float
+) -> NetworkComparison:
+    nearest = minutes_query(cache.travel_model(wait)) if unit == "min" else None
+    return compare_networks(cache.atlas(), a, b, km=km, population=population(pop_key), nearest=nearest)
 
 
 def _render_compare(atlas: Atlas, choice: dict[str, Any], lang: str) -> None:
@@ -427,6 +483,8 @@ def _render_compare(atlas: Atlas, choice: dict[str, Any], lang: str) -> None:
         "cardionovo",
         "onconovo",
         choice["km"],
+        choice.get("unit", "km"),
+        choice.get("ferry_wait", FERRY_WAIT_MIN),
     )
     names = dict(zip(atlas.networks["network_id"], atlas.networks["name"], strict=True))
     st.caption(t("cov.compare.help", lang, a=names["cardionovo"], b=names["onconovo"]))
@@ -443,5 +501,5 @@ def _render_compare(atlas: Atlas, choice: dict[str, Any], lang: str) -> None:
         f"{html.escape(names['cardionovo'])}: "
         f"**{fmt_percent(float(cmp.coverage_a.total['share']), lang)}** · "
         f"{html.escape(names['onconovo'])}: **{fmt_percent(float(cmp.coverage_b.total['share']), lang)}** "
-        f"{html.escape(t('cov.compare.within', lang, km=km))}"
+        f"{html.escape(t('cov.compare.within', lang, km=km, unit=choice.get('unit', 'km')))}"
     )

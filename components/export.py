@@ -89,6 +89,7 @@ def render_export(
                 categories=sel.categories,
                 provinces=sel.provinces,
                 km=km,
+                unit=choice.get("unit", "km"),
             ),
             tiles=sel.tiles,
             coverage=cov_after,

@@ -21,9 +21,10 @@ from components.i18n import fmt_number, t
 from components.map import add_finder_overlay, view_for
 from components.mapview import names
 from geo.data import Atlas
-from geo.nearest import nearest_sites, osm_route_url
+from geo.nearest import osm_route_url
 from geo.pdok import lookup_postcode, normalise_postcode
 from geo.schema import SPECIALTIES
+from geo.traveltime import FERRY_WAIT_MIN, nearest_by_time
 
 LOC = "finder_loc"
 RES = "finder_res"
@@ -134,6 +135,9 @@ def result_html(
     """One result card; every value from the data is escaped."""
     e = html.escape
     km = t("finder.km", lang, km=fmt_number(r["distance_km"], lang, decimals=1))
+    minutes = r.get("minutes")
+    if minutes is not None and pd.notna(minutes):
+        km = t("finder.minutes", lang, min=fmt_number(round(float(minutes)), lang)) + " · " + km
     nets = ", ".join(net_names.get(n, n) for n in r["networks"])
     subs = ", ".join(sub_names.get(s, s) for s in r["subregions"])
     address = ", ".join(x for x in (r["street"], f"{r['postcode']} {r['city']}".strip()) if x)
@@ -188,6 +192,28 @@ def render_finder(atlas: Atlas, sel: Selection, lang: str) -> FinderView | None:
             or "cardiology"
         )
     limit = st.slider(t("finder.limit", lang), 1, 10, 3, key="finder_n")
+    by = (
+        st.segmented_control(
+            t("finder.by", lang),
+            ("minutes", "km"),
+            key="finder_by",
+            default="minutes",
+            format_func=lambda b: t(f"finder.by.{b}", lang),
+            help=t("finder.by.help", lang),
+        )
+        or "minutes"
+    )
+    with st.expander(t("tt.settings", lang)):
+        wait = st.slider(
+            t("tt.wait", lang),
+            0,
+            60,
+            int(FERRY_WAIT_MIN),
+            step=5,
+            key="tt_wait",
+            help=t("tt.wait.help", lang),
+        )
+        st.caption(t("tt.method", lang))
     if RES in st.session_state:
         _show_resolution(lang)
     loc = st.session_state.get(LOC)
@@ -197,7 +223,9 @@ def render_finder(atlas: Atlas, sel: Selection, lang: str) -> FinderView | None:
         return None
     networks = tuple(n for n in sel.networks if n in atlas.network_ids(specialty))
     sites = cache.sites_for(networks, specialty, sel.subregions, sel.categories, (), False, False)
-    results = nearest_sites(loc["lat"], loc["lon"], sites, limit=limit)
+    with st.spinner(t("tt.loading", lang)):
+        model = cache.travel_model(wait)
+    results = nearest_by_time(loc["lat"], loc["lon"], sites, model, limit=limit, by=by)
     st.markdown(f"**{html.escape(t('finder.from', lang, place=loc['label']))}**")
     if results.empty:
         st.warning(t("finder.none", lang))

@@ -223,6 +223,34 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "Geen netwerkziekenhuis gevonden voor deze keuze. Kies een ander specialisme of meer netwerken.",
         "en": "No network hospital found for this choice. Choose another specialty or more networks.",
     },
+    "finder.by": {"nl": "Rangschikken op", "en": "Rank by"},
+    "finder.by.minutes": {"nl": "Reistijd", "en": "Travel time"},
+    "finder.by.km": {"nl": "Afstand", "en": "Distance"},
+    "finder.by.help": {
+        "nl": "Reistijd: geschatte autominuten die niet over open water gaan (IJsselmeer, Markermeer, Waddenzee); "
+        "afstand: hemelsbreed.",
+        "en": "Travel time: estimated car minutes that never cross open water (IJsselmeer, Markermeer, Wadden Sea); "
+        "distance: in a straight line.",
+    },
+    "finder.minutes": {"nl": "≈ {min} min met de auto", "en": "≈ {min} min by car"},
+    "tt.settings": {"nl": "Reistijdmodel", "en": "Travel-time model"},
+    "tt.wait": {"nl": "Wachttijd bij een veerboot (min)", "en": "Waiting time at a ferry (min)"},
+    "tt.wait.help": {
+        "nl": "Texel: overtocht 20 minuten, elk uur een boot (overdag); 's nachts alleen noodvaarten.",
+        "en": "Texel: 20-minute crossing, hourly sailings (daytime); at night emergency crossings only.",
+    },
+    "tt.loading": {"nl": "Reistijdmodel laden…", "en": "Loading the travel-time model…"},
+    "tt.method": {
+        "nl": "Schatting, geen routeplanner: een raster van 500 m over Nederland (Natural Earth, land zonder "
+        "meren) met 60 km/u over land, open water onbegaanbaar, dijken, bruggen en tunnels met hun eigen "
+        "snelheid, veerboten als overtocht plus wachttijd, en 3 minuten voor vertrek en aankomst. Tegen 8 "
+        "gepubliceerde reistijden is de mediane fout ongeveer 2 minuten en de grootste 20: lees het als "
+        "± 10 minuten.",
+        "en": "An estimate, not a route planner: a 500 m raster of the Netherlands (Natural Earth, land minus "
+        "lakes) at 60 km/h over land, open water impassable, dikes, bridges and tunnels at their own speed, "
+        "ferries as crossing plus waiting time, and 3 minutes at start and finish. Against 8 published travel "
+        "times the median error is about 2 minutes and the worst 20: read it as ± 10 minutes.",
+    },
     "finder.km": {"nl": "{km} km hemelsbreed", "en": "{km} km in a straight line"},
     "finder.line": {"nl": "{km} km hemelsbreed naar {site}", "en": "{km} km in a straight line to {site}"},
     "finder.method": {
@@ -281,7 +309,7 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "Aandeel inwoners binnen de afstandsgrens",
         "en": "Share of inhabitants within the threshold",
     },
-    "cov.m.share": {"nl": "Inwoners binnen {km} km", "en": "Inhabitants within {km} km"},
+    "cov.m.share": {"nl": "Inwoners binnen {km} {unit}", "en": "Inhabitants within {km} {unit}"},
     "cov.m.beyond": {"nl": "Inwoners verder weg", "en": "Inhabitants farther away"},
     "cov.m.mean": {"nl": "Gemiddelde afstand", "en": "Mean distance"},
     "cov.m.p95": {"nl": "95 % woont binnen", "en": "95 % live within"},
@@ -326,17 +354,44 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "{n} places get a different nearest site",
     },
     "cov.sensitive.help": {
-        "nl": "Zoals het RIVM gevoelige ziekenhuizen bepaalt: hoeveel inwoners komen verder dan {km} km te "
+        "nl": "Zoals het RIVM gevoelige ziekenhuizen bepaalt: hoeveel inwoners komen verder dan {km} {unit} te "
         "wonen als alleen deze locatie sluit?",
-        "en": "As RIVM identifies sensitive hospitals: how many inhabitants would end up farther than {km} km "
+        "en": "As RIVM identifies sensitive hospitals: how many inhabitants would end up farther than {km} {unit} "
         "if this site alone closed?",
     },
     "cov.col.name": {"nl": "Naam", "en": "Name"},
     "cov.col.population": {"nl": "Inwoners", "en": "Inhabitants"},
-    "cov.col.covered": {"nl": "Binnen {km} km", "en": "Within {km} km"},
+    "cov.col.covered": {"nl": "Binnen {km} {unit}", "en": "Within {km} {unit}"},
     "cov.col.share": {"nl": "Aandeel", "en": "Share"},
     "cov.col.mean": {"nl": "Gem. afstand (km)", "en": "Mean distance (km)"},
+    "cov.col.mean.min": {"nl": "Gem. reistijd (min)", "en": "Mean travel time (min)"},
     "cov.col.p95": {"nl": "95 % binnen (km)", "en": "95 % within (km)"},
+    "cov.col.p95.min": {"nl": "95 % binnen (min)", "en": "95 % within (min)"},
+    "cov.col.distance.min": {"nl": "Reistijd (min)", "en": "Travel time (min)"},
+    "cov.col.mean_change.min": {
+        "nl": "Verschil gem. reistijd (min)",
+        "en": "Change in mean travel time (min)",
+    },
+    "cov.m.mean.min": {"nl": "Gemiddelde reistijd", "en": "Mean travel time"},
+    "cov.unit": {"nl": "Drempel in", "en": "Threshold in"},
+    "cov.unit.km": {"nl": "km hemelsbreed", "en": "km (straight line)"},
+    "cov.unit.min": {"nl": "minuten met de auto", "en": "minutes by car"},
+    "cov.min": {
+        "nl": "Reistijdgrens (minuten, schatting)",
+        "en": "Travel-time threshold (minutes, estimate)",
+    },
+    "cov.min.help": {
+        "nl": "30 en 45 minuten zijn de Nederlandse referentienormen (RIVM, bereikbaarheid van ziekenhuiszorg).",
+        "en": "30 and 45 minutes are the Dutch reference norms (RIVM, accessibility of hospital care).",
+    },
+    "cov.method.min": {
+        "nl": "Methode: geschatte autoreistijd (nooit over open water; zie Reistijdmodel) van elke kern (GeoNames ≥ "
+        "500 inwoners, een benadering van waar mensen wonen) naar de snelste van {n} locaties, gewogen naar "
+        "inwoners; grens {km} minuten. Lees reistijden als ± 10 minuten.",
+        "en": "Method: estimated car travel time (never across open water; see the travel-time model) from every "
+        "place (GeoNames ≥ 500 inhabitants, an approximation of where people live) to the fastest of {n} sites, "
+        "weighted by inhabitants; threshold {km} minutes. Read travel times as ± 10 minutes.",
+    },
     "cov.col.beyond": {"nl": "Kernen verder weg", "en": "Places farther away"},
     "cov.col.share_before": {"nl": "Aandeel voor", "en": "Share before"},
     "cov.col.share_after": {"nl": "Aandeel na", "en": "Share after"},
@@ -344,15 +399,18 @@ TEXT: dict[str, dict[str, str]] = {
     "cov.col.mean_change": {"nl": "Verschil gem. afstand (km)", "en": "Change in mean distance (km)"},
     "cov.col.from": {"nl": "Was", "en": "Was"},
     "cov.col.to": {"nl": "Wordt", "en": "Becomes"},
-    "cov.col.km_before": {"nl": "km voor", "en": "km before"},
-    "cov.col.km_after": {"nl": "km na", "en": "km after"},
-    "cov.col.extra": {"nl": "Extra inwoners verder dan {km} km", "en": "Extra inhabitants beyond {km} km"},
+    "cov.col.km_before": {"nl": "{unit} voor", "en": "{unit} before"},
+    "cov.col.km_after": {"nl": "{unit} na", "en": "{unit} after"},
+    "cov.col.extra": {
+        "nl": "Extra inwoners verder dan {km} {unit}",
+        "en": "Extra inhabitants beyond {km} {unit}",
+    },
     "cov.col.extra_share": {"nl": "Aandeel van de regio", "en": "Share of the region"},
     "cov.col.distance": {"nl": "Afstand (km)", "en": "Distance (km)"},
     "cov.col.nearest": {"nl": "Dichtstbijzijnde locatie", "en": "Nearest site"},
     "cov.least.tooltip": {
-        "nl": "{name}: {km} km tot de dichtstbijzijnde locatie",
-        "en": "{name}: {km} km to the nearest site",
+        "nl": "{name}: {km} {unit} tot de dichtstbijzijnde locatie",
+        "en": "{name}: {km} {unit} to the nearest site",
     },
     "cov.compare.help": {
         "nl": "Dezelfde regio, twee specialismen: {a} en {b}.",
@@ -360,7 +418,10 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "cov.compare.both": {"nl": "In beide netwerken", "en": "In both networks"},
     "cov.compare.only": {"nl": "Alleen in {name}", "en": "Only in {name}"},
-    "cov.compare.within": {"nl": "van de inwoners binnen {km} km.", "en": "of inhabitants within {km} km."},
+    "cov.compare.within": {
+        "nl": "van de inwoners binnen {km} {unit}.",
+        "en": "of inhabitants within {km} {unit}.",
+    },
     # export
     "export.header": {"nl": "Exporteren en delen", "en": "Export and share"},
     "export.title": {"nl": "Titel", "en": "Title"},
@@ -372,6 +433,10 @@ TEXT: dict[str, dict[str, str]] = {
     "export.threshold": {
         "nl": "Afstandsgrens {km} km hemelsbreed",
         "en": "Threshold {km} km in a straight line",
+    },
+    "export.threshold.min": {
+        "nl": "Reistijdgrens {km} min met de auto (schatting, nooit over open water)",
+        "en": "Threshold {km} min by car (estimate, never across open water)",
     },
     "export.layers": {"nl": "Kaartlagen", "en": "Map layers"},
     "export.service_areas": {"nl": "Verzorgingsgebied", "en": "Service area"},

@@ -506,10 +506,11 @@ def add_coverage_overlay(
     lang: str,
     least: pd.DataFrame,
     added: Sequence[tuple[str, float, float]],
+    unit: str = "km",
 ) -> None:
     """Draw the least-served places (red rings) and hypothetical sites (stars) into ``group``."""
     for r in least.itertuples():
-        text = t("cov.least.tooltip", lang, name=str(r.name), km=f"{r.distance_km:.1f}")
+        text = t("cov.least.tooltip", lang, name=str(r.name), km=f"{r.distance_km:.1f}", unit=unit)
         folium.CircleMarker(
             location=(r.lat, r.lon),
             radius=7,

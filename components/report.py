@@ -69,6 +69,7 @@ def filter_line(
     categories: Sequence[str] = CATEGORIES,
     provinces: Sequence[str] = (),
     km: float | None = None,
+    unit: str = "km",
 ) -> str:
     """One line stating the active filters (and threshold) for the printed map."""
     net_names, sub_names = network_names(atlas)
@@ -84,7 +85,8 @@ def filter_line(
     if provinces:
         parts.append(f"{t('filters.provinces', lang)}: {', '.join(provinces)}")
     if km is not None:
-        parts.append(t("export.threshold", lang, km=fmt_number(km, lang)))
+        key = "export.threshold" if unit == "km" else "export.threshold.min"
+        parts.append(t(key, lang, km=fmt_number(km, lang)))
     return " · ".join(parts)
 
 

@@ -59,8 +59,13 @@ def _flag(value: str, _: Atlas) -> bool:
 
 
 def _int_range(lo: int, hi: int) -> Callable[[str, Atlas], int]:
+    """A whole number clamped into ``lo..hi`` (``1e9`` becomes ``hi``; text is refused)."""
+
     def parse(value: str, _: Atlas) -> int:
-        return min(hi, max(lo, int(value)))  # int() raises ValueError for text
+        number = float(value)  # raises ValueError for text; accepts 1e9
+        if number != number:  # NaN
+            raise ValueError(value)
+        return int(min(hi, max(lo, number)))
 
     return parse
 
@@ -98,6 +103,13 @@ PARAMS: dict[str, Param] = {
     "q": Param("finder_q", lambda v, _: v, lambda v: v or None),
     "fspec": Param("finder_spec", _choice(SPECIALTIES), lambda v: v if v and v != "cardiology" else None),
     "n": Param("finder_n", _int_range(1, 10), lambda v: str(v) if v and v != 3 else None),
+    "by": Param("finder_by", _choice(("minutes", "km")), lambda v: v if v and v != "minutes" else None),
+    "wait": Param("tt_wait", _int_range(0, 60), lambda v: str(v) if v is not None and v != 15 else None),
+    "unit": Param("cov_unit", _choice(("km", "min")), lambda v: v if v and v != "km" else None),
+    "km": Param("cov_km", _int_range(5, 75), lambda v: str(v) if v and v != 25 else None),
+    "min": Param("cov_min", _int_range(10, 90), lambda v: str(v) if v and v != 30 else None),
+    "out": Param("cov_outpatient", _flag, lambda v: "1" if v else None),
+    "close": Param("cov_closed", _list(lambda a: list(a.sites["site_id"])), _join),
 }
 #: Read by other parts of the page (the language switch) but valid here.
 PASSTHROUGH = ("lang",)
@@ -124,6 +136,8 @@ def read_url(atlas: Atlas) -> list[str]:
         except (ValueError, TypeError):
             ignored.append(name[:40])
             continue
+        if isinstance(parsed, int) and not isinstance(parsed, bool) and float(value) != parsed:
+            ignored.append(f"{name}→{parsed}")  # clamped into the allowed range
         st.session_state[param.key] = parsed
     if "loc" in st.query_params and "finder_loc" in st.session_state and st.query_params.get("q"):
         st.session_state["finder_loc"]["label"] = st.query_params.get("q", "")[:MAX_PARAM_CHARS]

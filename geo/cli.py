@@ -17,9 +17,13 @@ import pandas as pd
 
 from geo.data import filter_sites, load_atlas
 from geo.errors import DataValidationError, UnknownIdError
-from geo.schema import SPECIALTIES
+from geo.schema import CATEGORIES, SPECIALTIES
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE = 0, 1, 2
+METHOD_KM = "straight-line distance from GeoNames places (>= 500 inhabitants) to the nearest open site"
+METHOD_MIN = (
+    "estimated car minutes that never cross open water, from GeoNames places to the fastest open site"
+)
 
 
 def _site_record(row: Any) -> dict[str, Any]:
@@ -76,9 +80,12 @@ def cmd_sites(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _nearest_entry(query: str, places: Any, sites: Any, limit: int) -> tuple[dict[str, Any], bool]:
+def _nearest_entry(
+    query: str, places: Any, sites: Any, limit: int, model: Any = None, by: str = "km"
+) -> tuple[dict[str, Any], bool]:
     from geo.nearest import nearest_sites
     from geo.places import resolve_place
+    from geo.traveltime import nearest_by_time
 
     res = resolve_place(query, places)
     if res.status != "found" or res.place is None:
@@ -90,15 +97,31 @@ def _nearest_entry(query: str, places: Any, sites: Any, limit: int) -> tuple[dic
             entry["suggestions"] = list(res.suggestions)
         return entry, False
     p = res.place
-    ranked = nearest_sites(p.lat, p.lon, sites, limit=limit)
+    if model is None:
+        ranked = nearest_sites(p.lat, p.lon, sites, limit=limit)
+    else:
+        ranked = nearest_by_time(p.lat, p.lon, sites, model, limit=limit, by=by)
     results = []
     for r in ranked.itertuples():
         rec = _site_record(r)
         rec["rank"] = int(r.rank)
         rec["distance_km"] = round(float(r.distance_km), 2)
+        if model is not None:
+            minutes = float(r.minutes)
+            rec["minutes"] = round(minutes, 1) if minutes == minutes and minutes != float("inf") else None
         results.append(rec)
     place = {"name": p.name, "province": p.province, "lat": round(p.lat, 6), "lon": round(p.lon, 6)}
-    return {"place": place, "distance": "straight line (WGS84 geodesic)", "results": results}, True
+    entry = {
+        "place": place,
+        "ranked_by": by,
+        "distance": "straight line (WGS84 geodesic)",
+        "results": results,
+    }
+    if model is not None:
+        from geo.traveltime import METHOD_NOTE
+
+        entry["minutes_method"] = METHOD_NOTE
+    return entry, True
 
 
 def cmd_nearest(args: argparse.Namespace) -> int:
@@ -109,12 +132,13 @@ def cmd_nearest(args: argparse.Namespace) -> int:
         print("netwerkatlas: --limit must be at least 1", file=sys.stderr)
         return EXIT_USAGE
     atlas = load_atlas()
-    sites = filter_sites(atlas, networks=args.network or None, specialty=args.specialty)
+    sites = filter_sites(atlas, networks=args.network or None, specialty=args.specialty, categories=args.kind)
     places = load_places()
+    model = _travel_model(atlas, args) if args.by == "minutes" else None
     out: dict[str, Any] = {}
     complete = True
     for query in args.places:
-        out[query], ok = _nearest_entry(query, places, sites, args.limit)
+        out[query], ok = _nearest_entry(query, places, sites, args.limit, model, args.by)
         complete &= ok
     if args.json:
         json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
@@ -126,10 +150,11 @@ def cmd_nearest(args: argparse.Namespace) -> int:
                 print(f"{query}: {entry['error']}" + (f" (did you mean: {', '.join(alt)})" if alt else ""))
                 continue
             pl = entry["place"]
-            print(f"{query} → {pl['name']} ({pl['province']}), straight-line distances:")
+            print(f"{query} → {pl['name']} ({pl['province']}), ranked by {entry['ranked_by']}:")
             for r in entry["results"]:
+                minutes = f"≈{r['minutes']:4.0f} min  " if r.get("minutes") is not None else ""
                 print(
-                    f"  {r['rank']}. {r['distance_km']:6.1f} km  {r['site']} ({r['city']}) "
+                    f"  {r['rank']}. {minutes}{r['distance_km']:6.1f} km  {r['site']} ({r['city']}) "
                     f"[{', '.join(r['networks'])}]"
                 )
     return EXIT_OK if complete else EXIT_INCOMPLETE
@@ -156,19 +181,22 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     atlas = load_atlas()
     networks = _networks_for(atlas, args)
     cats = (*HOSPITAL_CATEGORIES, "outpatient") if args.outpatient else HOSPITAL_CATEGORIES
+    value, nearest, unit = _threshold(atlas, args)
     res = network_coverage(
         atlas,
         load_population(provinces=atlas.provinces),
         networks,
-        km=args.km,
+        km=value,
         categories=cats,
         closed=args.close or (),
+        nearest=nearest,
     )
     after = res.whatif.after
     payload = {
         "networks": networks,
-        "km": args.km,
-        "method": "straight-line distance from GeoNames places (>= 500 inhabitants) to the nearest open site",
+        "threshold": value,
+        "unit": unit,
+        "method": METHOD_KM if unit == "km" else METHOD_MIN,
         "sites_counted": len(res.sites),
         "closed": list(args.close or ()),
         "provinces": _summary_records(after.by_province),
@@ -180,10 +208,12 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
         print()
     else:
-        print(f"coverage within {args.km:g} km (straight line) for {', '.join(networks)}:")
+        print(f"coverage within {value:g} {unit} for {', '.join(networks)} ({payload['method']}):")
         for r in [*payload["provinces"], *payload["subregions"], payload["total"]]:
             share = "-" if r["share"] is None else f"{r['share'] * 100:5.1f}%"
-            print(f"  {r['name']:<45} {r['population']:>11,.0f} {share:>7}  p95 {r['p95_km'] or 0:5.1f} km")
+            print(
+                f"  {r['name']:<45} {r['population']:>11,.0f} {share:>7}  p95 {r['p95_km'] or 0:5.1f} {unit}"
+            )
     return EXIT_OK
 
 
@@ -194,18 +224,19 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
     atlas = load_atlas()
     networks = _networks_for(atlas, args)
+    value, nearest, unit = _threshold(atlas, args)
     res = network_coverage(
         atlas,
         load_population(provinces=atlas.provinces),
         networks,
-        km=args.km,
+        km=value,
         categories=HOSPITAL_CATEGORIES,
+        nearest=nearest,
     )
     records = _summary_records(res.sensitivity)
     if args.json:
-        json.dump(
-            {"networks": networks, "km": args.km, "sites": records}, sys.stdout, ensure_ascii=False, indent=2
-        )
+        payload = {"networks": networks, "threshold": value, "unit": unit, "sites": records}
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
         print()
     else:
         for r in records:
@@ -231,13 +262,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     names = dict(zip(atlas.networks["network_id"], atlas.networks["name"], strict=True))
     subs = dict(zip(atlas.subregions["subregion_id"], atlas.subregions["name"], strict=True))
     res = None
-    if args.km is not None:
+    value, nearest, unit = _threshold(atlas, args)
+    if value is not None:
         res = network_coverage(
             atlas,
             load_population(provinces=atlas.provinces),
             networks,
-            km=args.km,
+            km=value,
             categories=HOSPITAL_CATEGORIES,
+            nearest=nearest,
         )
     title = args.title or f"NetwerkAtlas · {', '.join(names[n] for n in networks)}"
     fmt = args.format
@@ -248,7 +281,9 @@ def cmd_export(args: argparse.Namespace) -> int:
             args.lang,
             networks=networks,
             title=title,
-            subtitle=filter_line(atlas, args.lang, networks=networks, specialty=args.specialty, km=args.km),
+            subtitle=filter_line(
+                atlas, args.lang, networks=networks, specialty=args.specialty, km=value, unit=unit
+            ),
             coverage=res.whatif.after if res else None,
         )
         data = ex.render_static(spec, fmt=fmt, page=args.page, dpi=args.dpi)
@@ -287,6 +322,21 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _travel_model(atlas: Any, args: argparse.Namespace) -> Any:
+    from geo.traveltime import load_model
+
+    return load_model(atlas.sites, ferry_wait_min=getattr(args, "ferry_wait", 15.0))
+
+
+def _threshold(atlas: Any, args: argparse.Namespace) -> tuple[float | None, Any, str]:
+    """``(value, nearest, unit)`` for --km or --minutes."""
+    if getattr(args, "minutes", None) is not None:
+        from geo.traveltime import minutes_query
+
+        return args.minutes, minutes_query(_travel_model(atlas, args)), "min"
+    return args.km, None, "km"
+
+
 def _km(value: str) -> float:
     km = float(value)
     if not 0 < km <= 500:
@@ -319,13 +369,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--network", action="append", metavar="ID", help="network id (repeatable)")
     p.add_argument("--specialty", choices=SPECIALTIES)
     p.add_argument("--limit", type=int, default=3, help="how many sites per place (default 3)")
+    p.add_argument(
+        "--kind",
+        action="append",
+        choices=CATEGORIES,
+        metavar="KIND",
+        help="only these kinds of site (repeatable): " + ", ".join(CATEGORIES),
+    )
+    p.add_argument(
+        "--by",
+        choices=("km", "minutes"),
+        default="km",
+        help="rank by straight-line km (default) or estimated car minutes (results then carry minutes)",
+    )
+    p.add_argument("--ferry-wait", type=float, default=15.0, help="minutes waited at a ferry (default 15)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_nearest)
 
     p = sub.add_parser("coverage", help="share of inhabitants within a distance of a network site")
     p.add_argument("--network", action="append", metavar="ID", help="network id (repeatable; default: all)")
     p.add_argument("--specialty", choices=SPECIALTIES)
-    p.add_argument("--km", type=_km, default=25.0, help="distance threshold in km (default 25)")
+    unit = p.add_mutually_exclusive_group()
+    unit.add_argument("--km", type=_km, default=25.0, help="distance threshold in km (default 25)")
+    unit.add_argument(
+        "--minutes", type=_km, help="threshold in estimated car minutes instead (e.g. 30 or 45)"
+    )
+    p.add_argument("--ferry-wait", type=float, default=15.0, help="minutes waited at a ferry (default 15)")
     p.add_argument("--outpatient", action="store_true", help="count outpatient clinics as well")
     p.add_argument(
         "--close", action="append", metavar="SITE_ID", help="what-if: this site closes (repeatable)"
@@ -336,14 +405,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sensitivity", help="sites ranked by inhabitants beyond the threshold if each closed")
     p.add_argument("--network", action="append", metavar="ID", help="network id (repeatable; default: all)")
     p.add_argument("--specialty", choices=SPECIALTIES)
-    p.add_argument("--km", type=_km, default=25.0, help="distance threshold in km (default 25)")
+    unit = p.add_mutually_exclusive_group()
+    unit.add_argument("--km", type=_km, default=25.0, help="distance threshold in km (default 25)")
+    unit.add_argument(
+        "--minutes", type=_km, help="threshold in estimated car minutes instead (e.g. 30 or 45)"
+    )
+    p.add_argument("--ferry-wait", type=float, default=15.0, help="minutes waited at a ferry (default 15)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_sensitivity)
 
     p = sub.add_parser("export", help="write the map (PNG/SVG/PDF/HTML) or the data (CSV/XLSX/GeoJSON/GPKG)")
     p.add_argument("--network", action="append", metavar="ID", help="network id (repeatable; default: all)")
     p.add_argument("--specialty", choices=SPECIALTIES)
-    p.add_argument("--km", type=_km, help="shade provinces by coverage within this distance")
+    unit = p.add_mutually_exclusive_group()
+    unit.add_argument("--km", type=_km, help="shade provinces by coverage within this distance")
+    unit.add_argument("--minutes", type=_km, help="shade provinces by coverage within these car minutes")
+    p.add_argument("--ferry-wait", type=float, default=15.0, help="minutes waited at a ferry (default 15)")
     p.add_argument("--format", required=True, choices=EXPORT_FORMATS)
     p.add_argument("--out", required=True, type=Path, help="output file")
     p.add_argument("--title", help="map title")

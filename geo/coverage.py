@@ -21,7 +21,7 @@ Conventions shared by every function:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -142,6 +142,16 @@ def _query(tree_xy: np.ndarray, xy: np.ndarray, k: int = 1) -> tuple[np.ndarray,
     dist, idx = cKDTree(tree_xy).query(xy, k=k, workers=workers)
     idx = np.where(idx >= m, -1, idx).astype(np.int64)  # scipy marks a missing neighbour with m
     return dist, idx
+
+
+#: ``nearest(site_xy, point_xy, k=1) -> (values, index)`` with values in the unit of the threshold,
+#: e.g. :func:`geo.traveltime.minutes_query`; the default measures straight-line km.
+Nearest = Callable[..., tuple[np.ndarray, np.ndarray]]
+
+
+def _nearest_km(tree_xy: np.ndarray, xy: np.ndarray, k: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    dist, idx = _query(tree_xy, xy, k)
+    return dist / 1000.0, idx
 
 
 def nearest_distances(population: gpd.GeoDataFrame, sites: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -303,10 +313,10 @@ def _coverage(
     km: float,
     provinces: Sequence[str] | None,
     subregion_sites: Mapping[str, Iterable[str]] | None,
+    nearest: Nearest | None = None,
 ) -> CoverageResult:
     names, keep, xy, weight = _counted(population, provinces)
-    dist_m, idx = _query(s.xy, xy)
-    dist_km = dist_m / 1000.0
+    dist_km, idx = (nearest or _nearest_km)(s.xy, xy)
     ranked = np.argsort(dist_km)  # one sort serves every group: filter it, keep the order
     prov = pd.Categorical(population["province"].to_numpy()[keep], categories=names).codes
     prov_ranked = prov[ranked]
@@ -341,6 +351,7 @@ def coverage(
     km: float,
     provinces: Sequence[str] | None = None,
     subregion_sites: Mapping[str, Iterable[str]] | None = None,
+    nearest: Nearest | None = None,
 ) -> CoverageResult:
     """Measure how many inhabitants live within ``km`` of one of the sites.
 
@@ -376,7 +387,12 @@ def coverage(
     inhabitants live (:func:`weighted_quantile`), not the 95th percentile over places.
     """
     return _coverage(
-        population, _Sites.of(sites), km=_check_km(km), provinces=provinces, subregion_sites=subregion_sites
+        population,
+        _Sites.of(sites),
+        km=_check_km(km),
+        provinces=provinces,
+        subregion_sites=subregion_sites,
+        nearest=nearest,
     )
 
 
@@ -452,6 +468,7 @@ def coverage_whatif(
     added: Iterable[Sequence[object]] = (),
     provinces: Sequence[str] | None = None,
     subregion_sites: Mapping[str, Iterable[str]] | None = None,
+    nearest: Nearest | None = None,
 ) -> WhatIf:
     """Compare coverage before and after closing some sites and opening hypothetical ones.
 
@@ -493,7 +510,7 @@ def coverage_whatif(
     crs = sites.crs or WGS84
     after_frame = pd.concat([kept, new[[*cols, "geometry"]].to_crs(crs)], ignore_index=True)
     after_sites = _Sites.of(gpd.GeoDataFrame(after_frame, geometry="geometry", crs=crs))
-    opts = {"km": km, "provinces": provinces, "subregion_sites": subregion_sites}
+    opts = {"km": km, "provinces": provinces, "subregion_sites": subregion_sites, "nearest": nearest}
     before = _coverage(population, before_sites, **opts)  # type: ignore[arg-type]
     after = _coverage(population, after_sites, **opts)  # type: ignore[arg-type]
     b, a = before.points, after.points
@@ -534,6 +551,7 @@ def sensitivity(
     *,
     km: float,
     provinces: Sequence[str] | None = None,
+    nearest: Nearest | None = None,
 ) -> pd.DataFrame:
     """Rank every site by how many inhabitants would end up beyond ``km`` if it alone closed.
 
@@ -562,11 +580,11 @@ def sensitivity(
     extra = np.zeros(m)
     places = np.zeros(m, dtype=np.int64)
     if m and len(xy):
-        dist, idx = _query(s.xy, xy, k=2)
-        d1, d2, nearest = dist[:, 0] / 1000.0, dist[:, 1] / 1000.0, idx[:, 0]
+        dist, idx = (nearest or _nearest_km)(s.xy, xy, k=2)
+        d1, d2, first = dist[:, 0], dist[:, 1], idx[:, 0]
         lost = (d1 <= km) & (d2 > km)
-        extra = np.bincount(nearest[lost], weights=weight[lost], minlength=m)
-        places = np.bincount(nearest[lost], minlength=m)
+        extra = np.bincount(first[lost], weights=weight[lost], minlength=m)
+        places = np.bincount(first[lost], minlength=m)
     total = float(weight.sum())
     out = pd.DataFrame(
         {
@@ -693,6 +711,7 @@ def compare_networks(
     km: float,
     population: gpd.GeoDataFrame,
     categories: Sequence[str] = PATIENT_CATEGORIES,
+    nearest: Nearest | None = None,
 ) -> NetworkComparison:
     """Compare the members and the coverage of two networks.
 
@@ -735,6 +754,7 @@ def compare_networks(
             km=km,
             provinces=atlas.region_provinces([network_id]),
             subregion_sites=network_subregion_sites(atlas, network_id),
+            nearest=nearest,
         )
 
     return NetworkComparison(
@@ -828,6 +848,7 @@ def network_coverage(
     categories: Sequence[str] = HOSPITAL_CATEGORIES,
     closed: Iterable[str] = (),
     added: Iterable[Sequence[object]] = (),
+    nearest: Nearest | None = None,
 ) -> NetworkCoverage:
     """Measure the coverage of one or more networks over their region, with an optional what-if.
 
@@ -849,6 +870,9 @@ def network_coverage(
         Site categories that count (hospitals by default; add ``"outpatient"`` to count clinics).
     closed, added
         What-if: site ids that close, and hypothetical ``(name, lat, lon)`` sites that open.
+    nearest
+        How to measure the way to a site (see :func:`coverage`); with
+        :func:`geo.traveltime.minutes_query` the threshold ``km`` and every distance are in minutes.
     """
     from geo.data import filter_sites
 
@@ -873,7 +897,12 @@ def network_coverage(
         added=added,
         provinces=provinces,
         subregion_sites=subregion_sites or None,
+        nearest=nearest,
     )
     remaining = sites[~sites["site_id"].isin(closed)]
-    sens = sensitivity(pop, remaining, km=km, provinces=provinces) if not remaining.empty else pd.DataFrame()
+    sens = (
+        sensitivity(pop, remaining, km=km, provinces=provinces, nearest=nearest)
+        if not remaining.empty
+        else pd.DataFrame()
+    )
     return NetworkCoverage(what, sens, least_served(what.after, n=10), partial, remaining)

@@ -43,6 +43,10 @@ def make_data_dir(
     for f in source.glob("*.csv"):
         shutil.copy(f, target / f.name)
     shutil.copy(DATA / "provinces.geojson", target / "provinces.geojson")
+    # The travel-time inputs are shared with the shipped data (they describe the country, not the sites).
+    for name in ("fixed_links.csv", "ferries.csv", "calibration.csv"):
+        shutil.copy(DATA / name, target / name)
+    shutil.copytree(DATA / "traveltime", target / "traveltime", dirs_exist_ok=True)
     for name, edit in (edits or {}).items():
         path = target / name
         path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")

@@ -114,3 +114,12 @@ def test_export_section_offers_every_format(run):
     at = run({"net": "cardionovo"})
     labels = {b.proto.label for b in at.get("download_button")}
     assert labels >= {"PNG", "SVG", "PDF", "HTML", "CSV", "XLSX", "GeoJSON", "GeoPackage"}
+
+
+def test_coverage_in_minutes(run):
+    at = run({"net": "cardionovo"}, steps=[lambda at: at.button_group(key="cov_unit").set_value("min")])
+    assert not at.exception
+    share = metric(at, "Inwoners binnen 30 min")
+    assert share.value.endswith(" %")
+    assert any("reistijd" in c.value.lower() for c in at.caption)
+    assert any("Gem. reistijd (min)" in d.value.columns for d in at.dataframe)

@@ -124,8 +124,40 @@ def test_garbage_parameters_are_ignored_with_a_notice(run):
     assert at.metric[1].value == "8"  # the default view
 
 
+def test_absurd_numbers_are_clamped_with_a_notice(run):
+    at = run({"mode": "coverage", "km": "1e9", "n": "-5", "wait": "99999"})
+    assert not at.exception
+    notice = " ".join(c.value for c in at.caption)
+    assert "km→75" in notice and "n→1" in notice and "wait→60" in notice
+    assert at.slider(key="cov_km").value == 75
+
+
 def test_shared_link_restores_filters_and_selection(run):
     at = run({"spec": "cardiology", "site": "dijklander-hoorn", "ctx": "1"})
     assert at.selectbox(key="f_specialty").value == "cardiology"
     assert at.session_state["selected_site"] == "dijklander-hoorn"
     assert any("Dijklander, locatie Hoorn" in h.proto.body for h in at.get("html"))
+
+
+def test_travel_time_ranks_across_the_ijsselmeer_correctly(run):
+    # From Urk the hospital in Hoorn is nearer as the crow flies, but only across the IJsselmeer; by car
+    # the Flevoziekenhuis in Almere comes first (outpatient clinics left out: the issue is about hospitals).
+    hospitals = {"kind": "hospital_ed,hospital"}
+    by_km = run(hospitals, steps=[finder, lambda at: at.text_input(key="finder_q").input("Urk"),
+                                  lambda at: at.button_group(key="finder_by").set_value("km")])
+    assert "Dijklander, locatie Hoorn" in cards(by_km)[0]
+    by_time = run(hospitals, steps=[finder, lambda at: at.text_input(key="finder_q").input("Urk")])
+    first = cards(by_time)[0]
+    assert "Flevoziekenhuis" in first and "min met de auto" in first and "km hemelsbreed" in first
+
+
+def test_ferry_wait_changes_texel_times_one_to_one(run):
+    def minutes(at: AppTest) -> int:
+        import re
+
+        return int(re.search(r"≈ (\d+) min", cards(at)[0]).group(1))
+
+    base = run(steps=[finder, lambda at: at.text_input(key="finder_q").input("Den Burg")])
+    longer = run(steps=[finder, lambda at: at.text_input(key="finder_q").input("Den Burg"),
+                        lambda at: at.slider(key="tt_wait").set_value(45)])
+    assert minutes(longer) - minutes(base) == 30

@@ -77,12 +77,13 @@ def test_english_switch(offline_page, app_url):
 
 
 def test_finder_ranks_draws_lines_and_selects(offline_page, app_url, atlas):
-    from geo.nearest import nearest_sites
     from geo.places import load_places, resolve_place
+    from geo.traveltime import load_model, nearest_by_time
 
     page = offline_page
     place = resolve_place("Emmeloord", load_places()).place
-    expected = nearest_sites(place.lat, place.lon, filter_sites(atlas, specialty="cardiology"), limit=3)
+    sites = filter_sites(atlas, specialty="cardiology")
+    expected = nearest_by_time(place.lat, place.lon, sites, load_model(atlas.sites), limit=3)  # the default ranking
     page.goto(app_url)
     frame = page.frame_locator(MAP)
     expect(frame.locator(".leaflet-marker-icon").first).to_be_attached(timeout=TIMEOUT)

@@ -122,3 +122,28 @@ def test_export_every_format(cli, tmp_path, fmt):
     out = tmp_path / f"map.{fmt}"
     code, _, err = cli("export", "--network", "onconovo", "--km", "25", "--format", fmt, "--out", str(out))
     assert code == 0 and out.stat().st_size > 500 and "5 sites" in err  # AVL, Flevoziekenhuis, 3 Dijklander
+
+
+def test_nearest_by_minutes_respects_water(cli):
+    # Hoorn is nearer to Urk as the crow flies, across the IJsselmeer; by car Almere is faster.
+    args = ("nearest", "Urk", "--specialty", "cardiology", "--kind", "hospital_ed", "--kind", "hospital", "--json")
+    _, by_km, _ = cli(*args)
+    _, by_min, _ = cli(*args, "--by", "minutes")
+    km_first = json.loads(by_km)["Urk"]["results"][0]
+    min_results = json.loads(by_min)["Urk"]["results"]
+    assert km_first["site_id"] == "dijklander-hoorn" and "minutes" not in km_first
+    assert min_results[0]["site_id"] == "flevoziekenhuis-almere"
+    assert min_results[0]["minutes"] < min_results[1]["minutes"]
+
+
+def test_coverage_in_minutes_json(cli):
+    code, out, _ = cli("coverage", "--network", "cardionovo", "--minutes", "30", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["unit"] == "min" and data["threshold"] == 30
+    assert 0 < data["total"]["share"] <= 1
+
+
+def test_km_and_minutes_exclude_each_other(cli):
+    with pytest.raises(SystemExit) as info:
+        cli("coverage", "--km", "20", "--minutes", "30")
+    assert info.value.code == 2
