@@ -34,6 +34,7 @@ from geo.data import Atlas, default_data_dir
 from geo.errors import DataValidationError
 from geo.population import read_population_file
 from geo.traveltime import FERRY_WAIT_MIN, minutes_query
+from geo.uploads import EXAMPLE_CSV, UploadError, read_planned_sites
 
 KM_DEFAULT, KM_MIN, KM_MAX = 25, 5, 75
 MIN_DEFAULT, MIN_MIN, MIN_MAX = 30, 10, 90
@@ -168,6 +169,62 @@ def _clear_added() -> None:
     st.session_state["cov_added"] = []
 
 
+PLANNED_MAX_ROWS = 500
+
+
+def _on_planned_upload() -> None:
+    """Read an uploaded file of planned sites; keep either the sites or the problems, never a traceback."""
+    f = st.session_state.get("cov_planned")
+    st.session_state.pop("cov_planned_sites", None)
+    st.session_state.pop("cov_planned_error", None)
+    if f is None:
+        return
+    atlas = cache.atlas()
+    specialties = dict(zip(atlas.networks["network_id"], atlas.networks["specialty"], strict=True))
+    try:
+        sites = read_planned_sites(
+            f.getvalue(),
+            filename=f.name,
+            max_rows=PLANNED_MAX_ROWS,
+            provinces=atlas.provinces,
+            networks=specialties,
+        )
+    except UploadError as exc:
+        st.session_state["cov_planned_error"] = (exc.filename, [str(p) for p in exc.problems], exc.total)
+        return
+    st.session_state["cov_planned_sites"] = [
+        (str(r.name), float(r.lat), float(r.lon)) for r in sites.itertuples()
+    ]
+
+
+def _render_planned_upload(lang: str) -> list[tuple[str, float, float]]:
+    with st.expander(t("cov.planned", lang)):
+        st.caption(t("cov.planned.help", lang, n=PLANNED_MAX_ROWS))
+        st.file_uploader(
+            t("cov.planned.upload", lang),
+            type=["csv", "txt", "xlsx", "geojson", "json"],
+            key="cov_planned",
+            on_change=_on_planned_upload,
+        )
+        st.download_button(
+            t("cov.planned.example", lang),
+            data=EXAMPLE_CSV,
+            file_name="geplande-locaties.csv",
+            mime="text/csv",
+            on_click="ignore",
+            key="cov_planned_example",
+        )
+    error = st.session_state.get("cov_planned_error")
+    if error:
+        name, problems, total = error
+        st.error(t("cov.planned.error", lang, name=name, n=total))
+        st.code("\n".join(problems), language=None)
+    planned = st.session_state.get("cov_planned_sites", [])
+    if planned:
+        st.caption(t("cov.planned.ok", lang, n=len(planned)))
+    return planned
+
+
 def _on_upload() -> None:
     f = st.session_state.get("cov_upload")
     if f is None:
@@ -231,6 +288,7 @@ def render_controls(atlas: Atlas, sel: Selection, lang: str) -> dict[str, Any]:
         st.caption(f"➕ {html.escape(a['name'])} ({a['lat']:.4f}, {a['lon']:.4f})")
     if added:
         st.button(t("cov.add.clear", lang), key="cov_add_clear", on_click=_clear_added)
+    planned = _render_planned_upload(lang)
     areas = st.toggle(t("cov.areas", lang), key="cov_areas")
     with st.expander(t("cov.population", lang)):
         st.caption(t("cov.population.help", lang))
@@ -246,7 +304,7 @@ def render_controls(atlas: Atlas, sel: Selection, lang: str) -> dict[str, Any]:
         "ferry_wait": float(st.session_state.get("tt_wait", FERRY_WAIT_MIN)),
         "categories": tuple(categories),
         "closed": tuple(closed),
-        "added": tuple((a["name"], a["lat"], a["lon"]) for a in added),
+        "added": tuple((a["name"], a["lat"], a["lon"]) for a in added) + tuple(planned),
         "areas": areas,
     }
 

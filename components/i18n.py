@@ -288,6 +288,25 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "cov.add.clear": {"nl": "Toegevoegde locaties wissen", "en": "Remove added sites"},
     "cov.added_name": {"nl": "Nieuwe locatie", "en": "New site"},
+    "cov.planned": {"nl": "Geplande locaties uploaden", "en": "Upload planned sites"},
+    "cov.planned.help": {
+        "nl": "CSV (komma of puntkomma; UTF-8 of Windows-1252), XLSX of GeoJSON met kolommen naam, breedtegraad en "
+        "lengtegraad (of name/lat/lon, of x/y in RD); optioneel soort en netwerken. Ten hoogste {n} locaties; ze "
+        "tellen mee in de wat-als-analyse en staan als ster op de kaart.",
+        "en": "CSV (comma or semicolon; UTF-8 or Windows-1252), XLSX or GeoJSON with columns name, lat and lon (or "
+        "naam/breedtegraad/lengtegraad, or x/y in RD); optionally kind and networks. At most {n} sites; they count "
+        "in the what-if analysis and show as stars on the map.",
+    },
+    "cov.planned.upload": {"nl": "Bestand met geplande locaties", "en": "File of planned sites"},
+    "cov.planned.example": {"nl": "Voorbeeldbestand (CSV)", "en": "Example file (CSV)"},
+    "cov.planned.error": {
+        "nl": "{name} is niet gebruikt: {n} probleem/problemen. De rest van de pagina werkt gewoon door.",
+        "en": "{name} was not used: {n} problem(s). The rest of the page keeps working.",
+    },
+    "cov.planned.ok": {
+        "nl": "{n} geplande locatie(s) toegevoegd aan de wat-als-analyse.",
+        "en": "{n} planned site(s) added to the what-if analysis.",
+    },
     "cov.areas": {"nl": "Toon verzorgingsgebieden", "en": "Show service areas"},
     "cov.population": {"nl": "Bevolking: bron en eigen bestand", "en": "Population: source and own file"},
     "cov.population.help": {

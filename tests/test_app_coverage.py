@@ -123,3 +123,36 @@ def test_coverage_in_minutes(run):
     assert share.value.endswith(" %")
     assert any("reistijd" in c.value.lower() for c in at.caption)
     assert any("Gem. reistijd (min)" in d.value.columns for d in at.dataframe)
+
+
+def test_planned_sites_upload_counts_in_the_whatif(run):
+    from geo.uploads import read_planned_sites
+
+    planned = read_planned_sites(
+        "naam;breedtegraad;lengtegraad\nNieuw <b>ziekenhuis</b> Urk;52,6625;5,6014\n".encode("cp1252"),
+        filename="plannen.csv",
+    )
+    rows = [(str(r.name), float(r.lat), float(r.lon)) for r in planned.itertuples()]
+
+    def give(at: AppTest) -> None:
+        at.session_state["cov_planned_sites"] = rows
+
+    at = run({"net": "cardionovo"}, steps=[give])
+    assert not at.exception
+    m = metric(at, "Inwoners binnen")
+    assert m.delta and m.delta.startswith("+")
+    assert any("1 geplande locatie" in c.value for c in at.caption)
+
+
+def test_a_bad_planned_sites_file_is_explained_and_the_page_keeps_working(run):
+    def give(at: AppTest) -> None:
+        at.session_state["cov_planned_error"] = (
+            "plannen.csv",
+            ["plannen.csv, line 3, field 'lat': 'abc' is not a number"],
+            1,
+        )
+
+    at = run({"net": "cardionovo"}, steps=[give])
+    assert not at.exception
+    assert "plannen.csv" in at.error[0].value and "line 3" in at.code[0].value
+    assert metric(at, "Inwoners binnen").value.endswith(" %")

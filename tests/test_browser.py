@@ -137,3 +137,32 @@ def test_export_downloads_png_and_offline_html(offline_page, app_url, tmp_path):
     page.goto(html_path.as_uri())
     expect(page.locator(".leaflet-marker-icon").first).to_be_visible(timeout=TIMEOUT)
     assert page.js_errors == []
+
+
+HOSTILE = '<img src=x onerror="window.__pwned=1">Nieuw<script>window.__pwned=2</script>'
+
+
+def test_uploaded_names_with_html_never_run(offline_page, app_url, tmp_path):
+    page = offline_page
+    upload = tmp_path / "plannen.csv"
+    upload.write_text(f'name,lat,lon\n"{HOSTILE}",52.6625,5.6014\n', encoding="utf-8")
+    bad = tmp_path / "kapot.csv"
+    bad.write_text("name,lat,lon\nErgens,abc,5.6\n", encoding="utf-8")
+    page.goto(f"{app_url}/?mode=coverage&net=cardionovo")
+    frame = page.frame_locator(MAP)
+    expect(frame.locator(".leaflet-marker-icon").first).to_be_attached(timeout=TIMEOUT)
+    page.get_by_text("Geplande locaties uploaden").click()
+    uploader = page.get_by_test_id("stFileUploader").filter(has_text="Bestand met geplande locaties")
+    uploader.locator("input[type=file]").set_input_files(str(bad))
+    expect(page.get_by_text("kapot.csv is niet gebruikt")).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_test_id("stMetric").first).to_be_visible()  # the rest of the page still works
+    uploader.locator("input[type=file]").set_input_files(str(upload))
+    expect(page.get_by_text("1 geplande locatie(s) toegevoegd")).to_be_visible(timeout=TIMEOUT)
+    star = frame.locator(".na-added")
+    expect(star).to_have_count(1, timeout=TIMEOUT)
+    star.hover()
+    tooltip = frame.locator(".leaflet-tooltip")
+    expect(tooltip).to_contain_text("<img src=x", timeout=TIMEOUT)  # shown as text
+    assert page.evaluate("window.__pwned") is None
+    assert all(f.evaluate("window.__pwned") is None for f in page.frames)  # nor inside the map iframe
+    assert page.js_errors == []
