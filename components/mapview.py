@@ -99,6 +99,10 @@ def render_map(
     )
     if overlay:
         overlay(layer)
+    if view is None and st.session_state.get("map_center") and st.session_state.get("map_zoom"):
+        view = (st.session_state["map_center"], st.session_state["map_zoom"])  # from a shared link
+    elif view is not None:
+        st.session_state["map_center"], st.session_state["map_zoom"] = view  # so the link reopens this view
     center, zoom = view if view else (None, None)
     out = streamlit_folium.st_folium(
         base,

@@ -78,6 +78,15 @@ def _latlon(value: str, _: Atlas) -> dict[str, Any]:
     return {"lat": lat, "lon": lon, "label": f"{lat:.4f}, {lon:.4f}", "query": ""}
 
 
+def _center(value: str) -> tuple[float, float]:
+    point = _latlon(value, None)  # type: ignore[arg-type]
+    return (point["lat"], point["lon"])
+
+
+def _dump_center(value: Any) -> str | None:
+    return f"{value[0]:.4f},{value[1]:.4f}" if value else None
+
+
 def _join(items: Any) -> str | None:
     return ",".join(items) if items else None
 
@@ -109,6 +118,8 @@ PARAMS: dict[str, Param] = {
     "km": Param("cov_km", _int_range(5, 75), lambda v: str(v) if v and v != 25 else None),
     "min": Param("cov_min", _int_range(10, 90), lambda v: str(v) if v and v != 30 else None),
     "out": Param("cov_outpatient", _flag, lambda v: "1" if v else None),
+    "c": Param("map_center", lambda v, _: _center(v), _dump_center),
+    "z": Param("map_zoom", _int_range(6, 17), lambda v: str(v) if v else None),
     "close": Param("cov_closed", _list(lambda a: list(a.sites["site_id"])), _join),
 }
 #: Read by other parts of the page (the language switch) but valid here.

@@ -161,3 +161,13 @@ def test_ferry_wait_changes_texel_times_one_to_one(run):
     longer = run(steps=[finder, lambda at: at.text_input(key="finder_q").input("Den Burg"),
                         lambda at: at.slider(key="tt_wait").set_value(45)])
     assert minutes(longer) - minutes(base) == 30
+
+
+def test_map_centre_and_zoom_from_the_link(run):
+    at = run({"c": "52.3700,4.8900", "z": "12"})
+    kwargs = at.map_calls[-1].kwargs
+    assert kwargs["center"] == (52.37, 4.89) and kwargs["zoom"] == 12
+    assert at.query_params["c"] == "52.3700,4.8900" and at.query_params["z"] == "12"
+    bad = run({"c": "north", "z": "-5"})
+    notice = " ".join(c.value for c in bad.caption)
+    assert "c" in notice and "z→6" in notice
