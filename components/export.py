@@ -17,8 +17,8 @@ import streamlit as st
 
 from components.filters import Selection
 from components.i18n import t
-from components.mapview import names
 from components.report import filter_line, interactive_html, snapshot_spec
+from components.report import network_names as names
 from geo.data import Atlas
 from geo.export import (
     SnapshotSpec,

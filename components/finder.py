@@ -19,7 +19,7 @@ from components import cache
 from components.filters import Selection
 from components.i18n import fmt_number, t
 from components.map import add_finder_overlay, view_for
-from components.mapview import names
+from components.report import network_names as names
 from geo.data import Atlas
 from geo.nearest import osm_route_url
 from geo.pdok import lookup_postcode, normalise_postcode

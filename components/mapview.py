@@ -14,6 +14,7 @@ import streamlit_folium
 
 from components.filters import Selection
 from components.map import build_base_map, build_site_layer, legend_html, share_legend_html
+from components.report import network_names as names
 from geo.data import Atlas
 
 MAP_KEY = "map"
@@ -41,14 +42,6 @@ def site_at(
     d = np.hypot(sites["lat"].to_numpy() - lat, sites["lon"].to_numpy() - lng)
     i = int(np.argmin(d))
     return str(sites.iloc[i]["site_id"]) if d[i] <= tol_deg else None
-
-
-def names(atlas: Atlas) -> tuple[dict[str, str], dict[str, str]]:
-    """Display names of networks and sub-regions."""
-    return (
-        dict(zip(atlas.networks["network_id"], atlas.networks["name"], strict=True)),
-        dict(zip(atlas.subregions["subregion_id"], atlas.subregions["name"], strict=True)),
-    )
 
 
 def render_map(

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from components.i18n import t
-from components.mapview import names
+from components.report import network_names as names
 from geo.data import Atlas
 
 

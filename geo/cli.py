@@ -345,6 +345,19 @@ def _km(value: str) -> float:
     return km
 
 
+def _threshold_args(p: argparse.ArgumentParser, *, km_default: float | None) -> None:
+    """Network selection and a threshold in km or in estimated car minutes (not both)."""
+    p.add_argument("--network", action="append", metavar="ID", help="network id (repeatable; default: all)")
+    p.add_argument("--specialty", choices=SPECIALTIES)
+    unit = p.add_mutually_exclusive_group()
+    default = f" (default {km_default:g})" if km_default else " (shades provinces by coverage)"
+    unit.add_argument("--km", type=_km, default=km_default, help="distance threshold in km" + default)
+    unit.add_argument(
+        "--minutes", type=_km, help="threshold in estimated car minutes instead (e.g. 30 or 45)"
+    )
+    p.add_argument("--ferry-wait", type=float, default=15.0, help="minutes waited at a ferry (default 15)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="netwerkatlas", description=__doc__.splitlines()[0])
@@ -387,14 +400,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_nearest)
 
     p = sub.add_parser("coverage", help="share of inhabitants within a distance of a network site")
-    p.add_argument("--network", action="append", metavar="ID", help="network id (repeatable; default: all)")
-    p.add_argument("--specialty", choices=SPECIALTIES)
-    unit = p.add_mutually_exclusive_group()
-    unit.add_argument("--km", type=_km, default=25.0, help="distance threshold in km (default 25)")
-    unit.add_argument(
-        "--minutes", type=_km, help="threshold in estimated car minutes instead (e.g. 30 or 45)"
-    )
-    p.add_argument("--ferry-wait", type=float, default=15.0, help="minutes waited at a ferry (default 15)")
+    _threshold_args(p, km_default=25.0)
     p.add_argument("--outpatient", action="store_true", help="count outpatient clinics as well")
     p.add_argument(
         "--close", action="append", metavar="SITE_ID", help="what-if: this site closes (repeatable)"
@@ -403,24 +409,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_coverage)
 
     p = sub.add_parser("sensitivity", help="sites ranked by inhabitants beyond the threshold if each closed")
-    p.add_argument("--network", action="append", metavar="ID", help="network id (repeatable; default: all)")
-    p.add_argument("--specialty", choices=SPECIALTIES)
-    unit = p.add_mutually_exclusive_group()
-    unit.add_argument("--km", type=_km, default=25.0, help="distance threshold in km (default 25)")
-    unit.add_argument(
-        "--minutes", type=_km, help="threshold in estimated car minutes instead (e.g. 30 or 45)"
-    )
-    p.add_argument("--ferry-wait", type=float, default=15.0, help="minutes waited at a ferry (default 15)")
+    _threshold_args(p, km_default=25.0)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_sensitivity)
 
     p = sub.add_parser("export", help="write the map (PNG/SVG/PDF/HTML) or the data (CSV/XLSX/GeoJSON/GPKG)")
-    p.add_argument("--network", action="append", metavar="ID", help="network id (repeatable; default: all)")
-    p.add_argument("--specialty", choices=SPECIALTIES)
-    unit = p.add_mutually_exclusive_group()
-    unit.add_argument("--km", type=_km, help="shade provinces by coverage within this distance")
-    unit.add_argument("--minutes", type=_km, help="shade provinces by coverage within these car minutes")
-    p.add_argument("--ferry-wait", type=float, default=15.0, help="minutes waited at a ferry (default 15)")
+    _threshold_args(p, km_default=None)
     p.add_argument("--format", required=True, choices=EXPORT_FORMATS)
     p.add_argument("--out", required=True, type=Path, help="output file")
     p.add_argument("--title", help="map title")

@@ -29,11 +29,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS
 from scipy.spatial import cKDTree
 
 from geo import schema
-from geo.crs import RD, WGS84, in_netherlands_bbox, to_rd
+from geo.crs import RD, WGS84, in_netherlands_bbox, rd_coordinates
 from geo.data import filter_sites
 from geo.errors import UnknownIdError
 
@@ -74,25 +73,7 @@ def _check_km(km: float) -> float:
 
 def _xy(gdf: gpd.GeoDataFrame, arg: str) -> np.ndarray:
     """RD New coordinates (n, 2) of a point GeoDataFrame."""
-    if not isinstance(gdf, gpd.GeoDataFrame):
-        msg = f"`{arg}` must be a GeoDataFrame of points; got {type(gdf).__name__}"
-        raise CoverageError(msg)
-    if gdf.empty:
-        return np.empty((0, 2))
-    if gdf.crs is None:
-        msg = f"`{arg}` has no CRS; set it with `.set_crs('EPSG:4326')` or `.set_crs('EPSG:28992')`"
-        raise CoverageError(msg)
-    geom = gdf.geometry.to_numpy()
-    if not (shapely.get_type_id(geom) == shapely.GeometryType.POINT).all() or shapely.is_empty(geom).any():
-        msg = f"`{arg}` must hold one non-empty point per row"
-        raise CoverageError(msg)
-    crs = CRS.from_user_input(gdf.crs)
-    if crs.equals(RD):
-        return shapely.get_coordinates(geom)
-    if crs.equals(WGS84):
-        x, y = to_rd().transform(shapely.get_x(geom), shapely.get_y(geom))
-        return np.column_stack([x, y])
-    return shapely.get_coordinates(gdf.geometry.to_crs(RD).to_numpy())
+    return rd_coordinates(gdf, arg=arg, error=CoverageError)
 
 
 def _require(gdf: pd.DataFrame, columns: Iterable[str], arg: str) -> None:

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from functools import cache
 
-from pyproj import Geod, Transformer
+import geopandas as gpd
+import numpy as np
+import shapely
+from pyproj import CRS, Geod, Transformer
 
 WGS84 = "EPSG:4326"
 RD = "EPSG:28992"
@@ -36,3 +39,30 @@ def in_netherlands_bbox(lat: float, lon: float) -> bool:
     """Return whether a WGS84 position lies inside the bounding box of the European Netherlands."""
     b = NL_BOUNDS
     return b["lat_min"] <= lat <= b["lat_max"] and b["lon_min"] <= lon <= b["lon_max"]
+
+
+def rd_coordinates(gdf: gpd.GeoDataFrame, *, arg: str, error: type[ValueError] = ValueError) -> np.ndarray:
+    """RD New coordinates, shape (n, 2), of a GeoDataFrame of points in any CRS.
+
+    Raises ``error`` (naming ``arg``) for something that is not a GeoDataFrame of non-empty points
+    or has no CRS: a distance in the wrong CRS is silently wrong, so guessing is not an option.
+    """
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        msg = f"`{arg}` must be a GeoDataFrame of points; got {type(gdf).__name__}"
+        raise error(msg)
+    if gdf.empty:
+        return np.empty((0, 2))
+    if gdf.crs is None:
+        msg = f"`{arg}` has no CRS; set it with `.set_crs('EPSG:4326')` or `.set_crs('EPSG:28992')`"
+        raise error(msg)
+    geom = gdf.geometry.to_numpy()
+    if not (shapely.get_type_id(geom) == shapely.GeometryType.POINT).all() or shapely.is_empty(geom).any():
+        msg = f"`{arg}` must hold one non-empty point per row"
+        raise error(msg)
+    crs = CRS.from_user_input(gdf.crs)
+    if crs.equals(RD):
+        return shapely.get_coordinates(geom)
+    if crs.equals(WGS84):
+        x, y = to_rd().transform(shapely.get_x(geom), shapely.get_y(geom))
+        return np.column_stack([x, y])
+    return shapely.get_coordinates(gdf.geometry.to_crs(RD).to_numpy())

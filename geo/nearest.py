@@ -21,11 +21,44 @@ REQUIRED_COLUMNS = ("site_id", "kind", "status", "lat", "lon")
 OSM_DIRECTIONS = "https://www.openstreetmap.org/directions"
 
 
-def _check_position(lat: float, lon: float, what: str) -> None:
+def check_position(lat: float, lon: float, what: str, error: type[ValueError] = ValueError) -> None:
     ok = isinstance(lat, numbers.Real) and isinstance(lon, numbers.Real)
     if not ok or not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
         msg = f"{what} must be a WGS84 latitude and longitude in degrees, got ({lat!r}, {lon!r})"
-        raise ValueError(msg)
+        raise error(msg)
+
+
+def candidates(
+    lat: float, lon: float, sites: pd.DataFrame, *, limit: int, error: type[ValueError] = ValueError
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Check the arguments and pick the sites a patient can go to, with their geodesic distance.
+
+    Returns ``(positions, lats, lons, distance_km)``: the row positions in ``sites`` of the open,
+    patient-treating sites with coordinates, all sites' coordinates, and the distance to each chosen
+    site. Shared by :func:`nearest_sites` and :func:`geo.traveltime.nearest_by_time`, so both rank
+    the same sites.
+    """
+    check_position(lat, lon, "the location", error)
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        msg = f"limit must be a whole number of at least 1, got {limit!r}"
+        raise error(msg)
+    missing = [c for c in REQUIRED_COLUMNS if c not in sites.columns]
+    if missing:
+        msg = f"sites lacks the column(s) {', '.join(missing)}"
+        raise error(msg)
+    lats = pd.to_numeric(sites["lat"], errors="coerce").to_numpy(float)
+    lons = pd.to_numeric(sites["lon"], errors="coerce").to_numpy(float)
+    keep = (
+        sites["kind"].isin(TREATING_KINDS).to_numpy()
+        & (sites["status"] == "open").to_numpy()
+        & np.isfinite(lats)
+        & np.isfinite(lons)
+    )
+    pos = np.flatnonzero(keep)
+    _, _, dist_m = GEOD.inv(
+        np.full(pos.size, float(lon)), np.full(pos.size, float(lat)), lons[pos], lats[pos]
+    )
+    return pos, lats, lons, np.asarray(dist_m, dtype=float).reshape(-1) / 1000.0
 
 
 def nearest_sites(lat: float, lon: float, sites: pd.DataFrame, *, limit: int = 3) -> pd.DataFrame:
@@ -49,28 +82,8 @@ def nearest_sites(lat: float, lon: float, sites: pd.DataFrame, *, limit: int = 3
         ...), on a fresh index. Sites of kind ``other``, closed sites and sites without coordinates
         are never returned; equal distances are ordered by ``site_id``. Empty when none is left.
     """
-    _check_position(lat, lon, "the location")
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-        msg = f"limit must be a whole number of at least 1, got {limit!r}"
-        raise ValueError(msg)
-    missing = [c for c in REQUIRED_COLUMNS if c not in sites.columns]
-    if missing:
-        msg = f"sites lacks the column(s) {', '.join(missing)}"
-        raise ValueError(msg)
-
-    lats = pd.to_numeric(sites["lat"], errors="coerce").to_numpy(float)
-    lons = pd.to_numeric(sites["lon"], errors="coerce").to_numpy(float)
-    keep = (
-        sites["kind"].isin(TREATING_KINDS).to_numpy()
-        & (sites["status"] == "open").to_numpy()
-        & np.isfinite(lats)
-        & np.isfinite(lons)
-    )
-    pos = np.flatnonzero(keep)
-    _, _, dist_m = GEOD.inv(
-        np.full(pos.size, float(lon)), np.full(pos.size, float(lat)), lons[pos], lats[pos]
-    )
-    dist_m = np.asarray(dist_m, dtype=float).reshape(-1)
+    pos, _lats, _lons, dist_km = candidates(lat, lon, sites, limit=limit)
+    dist_m = dist_km * 1000.0
     site_ids = sites["site_id"].to_numpy(dtype=str)[pos]
     # lexsort: last key first; stable, so the result does not depend on the input order.
     order = np.lexsort((site_ids, dist_m))[:limit]
@@ -93,7 +106,7 @@ def osm_route_url(from_lat: float, from_lon: float, to_lat: float, to_lon: float
     str
         ``https://www.openstreetmap.org/directions?engine=fossgis_osrm_car&route=LAT%2CLON%3BLAT%2CLON``.
     """
-    _check_position(from_lat, from_lon, "the start")
-    _check_position(to_lat, to_lon, "the destination")
+    check_position(from_lat, from_lon, "the start")
+    check_position(to_lat, to_lon, "the destination")
     route = f"{_coord(from_lat)},{_coord(from_lon)};{_coord(to_lat)},{_coord(to_lon)}"
     return f"{OSM_DIRECTIONS}?{urlencode({'engine': 'fossgis_osrm_car', 'route': route})}"

@@ -45,15 +45,14 @@ from typing import Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
-from pyproj import CRS
 from scipy import ndimage
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from geo.crs import GEOD, RD, WGS84, to_rd
+from geo.crs import GEOD, rd_coordinates, to_rd
 from geo.data import default_data_dir
 from geo.errors import UnknownIdError
+from geo.nearest import candidates, check_position
 
 logger = logging.getLogger(__name__)
 
@@ -89,9 +88,6 @@ FIELD_VERSION = 1
 _UNIT_S = 6.0
 _UNREACHABLE = np.uint16(65535)
 _BATCH = 16
-#: Treating site kinds and the columns :func:`nearest_by_time` needs, as in :mod:`geo.nearest`.
-TREATING_KINDS = ("hospital", "outpatient", "radiotherapy")
-REQUIRED_COLUMNS = ("site_id", "kind", "status", "lat", "lon")
 
 
 class TravelTimeError(ValueError):
@@ -206,8 +202,14 @@ def load_surface(data_dir: Path | None = None) -> Surface:
     for col in ("from_lon", "from_lat", "to_lon", "to_lat", "crossing_min"):
         ferries[col] = pd.to_numeric(ferries[col], errors="raise")
     return Surface(
-        land=land, link=link, links=links, ferries=ferries, x_min=float(meta["x_min"]),
-        y_max=float(meta["y_max"]), res_m=float(meta["res_m"]), mask_sha256=digest,
+        land=land,
+        link=link,
+        links=links,
+        ferries=ferries,
+        x_min=float(meta["x_min"]),
+        y_max=float(meta["y_max"]),
+        res_m=float(meta["res_m"]),
+        mask_sha256=digest,
     )
 
 
@@ -473,11 +475,22 @@ class TravelModel:
         _, (snap_r, snap_c) = ndimage.distance_transform_edt(~big, return_indices=True)
         key = self._core_key()
         folder = None if self.cache_dir is None else Path(self.cache_dir) / f"fields-{key[:16]}"
-        meta = {"key": key, "version": FIELD_VERSION, "land_kmh": self.land_kmh,
-                "closed_links": sorted(self.closed_links), "mask_sha256": s.mask_sha256}
+        meta = {
+            "key": key,
+            "version": FIELD_VERSION,
+            "land_kmh": self.land_kmh,
+            "closed_links": sorted(self.closed_links),
+            "mask_sha256": s.mask_sha256,
+        }
         store = _FieldStore(graph, folder, meta)
-        return _Core(node=node, big=big, snap_r=snap_r.astype(np.int32), snap_c=snap_c.astype(np.int32),
-                     store=store, key=key)
+        return _Core(
+            node=node,
+            big=big,
+            snap_r=snap_r.astype(np.int32),
+            snap_c=snap_c.astype(np.int32),
+            store=store,
+            key=key,
+        )
 
     def replace(self, **changes: object) -> TravelModel:
         """Return a model with some parameters changed, sharing fields where they stay valid.
@@ -512,8 +525,9 @@ class TravelModel:
 
     # -- snapping --
 
-    def snap(self, x: np.ndarray, y: np.ndarray, *, names: Sequence[str] | None = None,
-             what: str = "points") -> _Snapped:
+    def snap(
+        self, x: np.ndarray, y: np.ndarray, *, names: Sequence[str] | None = None, what: str = "points"
+    ) -> _Snapped:
         """Map RD points to graph nodes, moving points off water onto a large land area.
 
         Logs one INFO line naming the points moved (with the distance) and one WARNING line for
@@ -542,13 +556,19 @@ class TravelModel:
             first = moved[np.argsort(-moved_km[moved])][:25]
             shown = ", ".join(f"{label[i]} {moved_km[i]:.1f} km" for i in first)
             more = f" and {len(moved) - 25} more" if len(moved) > 25 else ""
-            logger.info("travel time: %d of %d %s moved onto land: %s%s", len(moved), len(x), what, shown,
-                        more)
+            logger.info(
+                "travel time: %d of %d %s moved onto land: %s%s", len(moved), len(x), what, shown, more
+            )
         lost = np.flatnonzero(~ok)
         if len(lost):
             shown = ", ".join(label[i] for i in lost[:25])
-            logger.warning("travel time: %d %s are outside the grid or over %g km from land (no time): %s",
-                           len(lost), what, self.snap_max_km, shown)
+            logger.warning(
+                "travel time: %d %s are outside the grid or over %g km from land (no time): %s",
+                len(lost),
+                what,
+                self.snap_max_km,
+                shown,
+            )
         out = _Snapped(node=node, extra_min=extra, moved_km=moved_km)
         self._remember(key, out)
         return out
@@ -647,8 +667,11 @@ class TravelModel:
         Fields are per site cell, so this gathers from the sites' fields (computing any that are
         missing) rather than running Dijkstra from the points.
         """
-        sites = self._site_nodes(np.asarray(site_x, float), np.asarray(site_y, float),
-                                 site_names or [f"site {i}" for i in range(len(np.atleast_1d(site_x)))])
+        sites = self._site_nodes(
+            np.asarray(site_x, float),
+            np.asarray(site_y, float),
+            site_names or [f"site {i}" for i in range(len(np.atleast_1d(site_x)))],
+        )
         points = self.snap(x, y, names=names, what="points")
         return self.minutes_between(sites, points).T
 
@@ -725,10 +748,7 @@ def load_model(
 
 
 def _check_position(lat: float, lon: float, what: str = "the location") -> None:
-    ok = isinstance(lat, numbers.Real) and isinstance(lon, numbers.Real)
-    if not ok or not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
-        msg = f"{what} must be a WGS84 latitude and longitude in degrees, got ({lat!r}, {lon!r})"
-        raise TravelTimeError(msg)
+    check_position(lat, lon, what, TravelTimeError)
 
 
 def _point(lat: float, lon: float) -> tuple[np.ndarray, np.ndarray]:
@@ -809,35 +829,17 @@ def nearest_by_time(
         overhead and ferry waits included; ``inf`` when unreachable), ``distance_km`` (geodesic)
         and ``rank`` (1, 2, ...), on a fresh index.
     """
-    _check_position(lat, lon)
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-        msg = f"limit must be a whole number of at least 1, got {limit!r}"
-        raise TravelTimeError(msg)
     if by not in ("minutes", "km"):
         msg = f"`by` must be 'minutes' or 'km', got {by!r}"
         raise TravelTimeError(msg)
-    missing = [c for c in REQUIRED_COLUMNS if c not in sites.columns]
-    if missing:
-        msg = f"sites lacks the column(s) {', '.join(missing)}"
-        raise TravelTimeError(msg)
-    lats = pd.to_numeric(sites["lat"], errors="coerce").to_numpy(float)
-    lons = pd.to_numeric(sites["lon"], errors="coerce").to_numpy(float)
-    keep = (
-        sites["kind"].isin(TREATING_KINDS).to_numpy()
-        & (sites["status"] == "open").to_numpy()
-        & np.isfinite(lats)
-        & np.isfinite(lons)
-    )
-    pos = np.flatnonzero(keep)
+    pos, lats, lons, dist_km = candidates(lat, lon, sites, limit=limit, error=TravelTimeError)
     site_ids = sites["site_id"].to_numpy(dtype=str)[pos]
-    here_lon, here_lat = np.full(pos.size, float(lon)), np.full(pos.size, float(lat))
-    _, _, dist_m = GEOD.inv(here_lon, here_lat, lons[pos], lats[pos])
-    dist_km = np.asarray(dist_m, dtype=float).reshape(-1) / 1000.0
     if pos.size:
         sx, sy = to_rd().transform(lons[pos], lats[pos])
         x, y = _point(lat, lon)
-        minutes = model.site_minutes(x, y, np.atleast_1d(sx), np.atleast_1d(sy), names=["the location"],
-                                     site_names=list(site_ids))[0]
+        minutes = model.site_minutes(
+            x, y, np.atleast_1d(sx), np.atleast_1d(sy), names=["the location"], site_names=list(site_ids)
+        )[0]
     else:
         minutes = np.empty(0)
     keys = (site_ids, dist_km, minutes) if by == "minutes" else (site_ids, minutes, dist_km)
@@ -850,29 +852,15 @@ def nearest_by_time(
 
 
 def _rd_xy(gdf: gpd.GeoDataFrame, arg: str) -> np.ndarray:
-    if not isinstance(gdf, gpd.GeoDataFrame):
-        msg = f"`{arg}` must be a GeoDataFrame of points; got {type(gdf).__name__}"
-        raise TravelTimeError(msg)
-    if gdf.empty:
-        return np.empty((0, 2))
-    if gdf.crs is None:
-        msg = f"`{arg}` has no CRS; set it with `.set_crs('EPSG:4326')` or `.set_crs('EPSG:28992')`"
-        raise TravelTimeError(msg)
-    geom = gdf.geometry.to_numpy()
-    if not (shapely.get_type_id(geom) == shapely.GeometryType.POINT).all() or shapely.is_empty(geom).any():
-        msg = f"`{arg}` must hold one non-empty point per row"
-        raise TravelTimeError(msg)
-    crs = CRS.from_user_input(gdf.crs)
-    if crs.equals(RD):
-        return shapely.get_coordinates(geom)
-    if crs.equals(WGS84):
-        x, y = to_rd().transform(shapely.get_x(geom), shapely.get_y(geom))
-        return np.column_stack([x, y])
-    return shapely.get_coordinates(gdf.geometry.to_crs(RD).to_numpy())
+    return rd_coordinates(gdf, arg=arg, error=TravelTimeError)
 
 
 def nearest_minutes_xy(
-    model: TravelModel, site_xy: np.ndarray, point_xy: np.ndarray, k: int = 1, *,
+    model: TravelModel,
+    site_xy: np.ndarray,
+    point_xy: np.ndarray,
+    k: int = 1,
+    *,
     point_names: Sequence[str] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Minutes to the ``k`` fastest sites from each point: the contract of ``geo.coverage._query``.
@@ -964,8 +952,16 @@ def travel_minutes(
     _check_position(to_lat, to_lon, "the destination")
     x0, y0 = to_rd().transform(float(from_lon), float(from_lat))
     x1, y1 = to_rd().transform(float(to_lon), float(to_lat))
-    return float(model.site_minutes(np.array([x1]), np.array([y1]), np.array([x0]), np.array([y0]),
-                                    names=["destination"], site_names=["start"])[0, 0])
+    return float(
+        model.site_minutes(
+            np.array([x1]),
+            np.array([y1]),
+            np.array([x0]),
+            np.array([y0]),
+            names=["destination"],
+            site_names=["start"],
+        )[0, 0]
+    )
 
 
 # --- calibration ----------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ escaping is the job of whoever renders them.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import json
@@ -198,8 +199,9 @@ def read_planned_sites(
 # Reading: bytes → _Table
 
 
-def _refuse(file: str, message: str, *, row: int | None = None, field: str | None = None,
-            unit: str = "line") -> _Refused:
+def _refuse(
+    file: str, message: str, *, row: int | None = None, field: str | None = None, unit: str = "line"
+) -> _Refused:
     return _Refused([UploadProblem(file, row, field, message, unit)])
 
 
@@ -268,12 +270,18 @@ def _read_csv(text: str, file: str, *, max_rows: int) -> _Table:
     # Cheap bound first: fewer line breaks than the limit means few enough records.
     if text.count("\n") > max_rows + 1:
         n = 0
-        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-            n += any(v.strip() for v in record)
-            if n > max_rows + 1:
-                msg = (f"has more than {max_rows:,} data rows (about {text.count(chr(10)):,} lines); "
-                       f"the limit is {max_rows:,}: split the file or keep only the planned sites")
-                raise _refuse(file, msg)
+        records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        with contextlib.suppress(csv.Error):  # a broken record is reported by the full read below
+            for record in records:
+                n += any(v.strip() for v in record)
+                if n > max_rows + 1:
+                    break
+        if n > max_rows + 1:
+            msg = (
+                f"has more than {max_rows:,} data rows (about {text.count(chr(10)):,} lines); "
+                f"the limit is {max_rows:,}: split the file or keep only the planned sites"
+            )
+            raise _refuse(file, msg)
     rows: list[tuple[int, list[Any]]] = []
     header: list[str] | None = None
     header_row = 1
@@ -332,16 +340,25 @@ def _read_xlsx(data: bytes, file: str, *, max_rows: int) -> _Table:
                         continue
                     if len(rows) >= max_rows:
                         size = f" ({ws.max_row:,} rows in the sheet)" if ws.max_row else ""
-                        msg = (f"has more than {max_rows:,} data rows{size}; the limit is {max_rows:,}: "
-                               "split the file or keep only the planned sites")
+                        msg = (
+                            f"has more than {max_rows:,} data rows{size}; the limit is {max_rows:,}: "
+                            "split the file or keep only the planned sites"
+                        )
                         raise _refuse(file, msg, row=number, unit=unit)
                     rows.append((number, cells))
             finally:
                 wb.close()
     except _Refused:
         raise
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError,
-            EOFError) as exc:
+    except (
+        InvalidFileException,
+        zipfile.BadZipFile,
+        KeyError,
+        ValueError,
+        TypeError,
+        OSError,
+        EOFError,
+    ) as exc:
         msg = f"cannot be read as an Excel workbook (.xlsx): the file is damaged ({type(exc).__name__})"
         raise _refuse(file, msg) from None
     if header is None:
@@ -371,8 +388,11 @@ def _read_geojson(text: str, file: str, *, max_rows: int) -> _Table:
     if len(features) > max_rows:
         msg = f"has {len(features):,} features; the limit is {max_rows:,}: keep only the planned sites"
         raise _refuse(file, msg)
-    crs_name = str(((obj.get("crs") or {}).get("properties") or {}).get("name", "")) if isinstance(
-        obj.get("crs"), dict) else ""
+    crs_name = (
+        str(((obj.get("crs") or {}).get("properties") or {}).get("name", ""))
+        if isinstance(obj.get("crs"), dict)
+        else ""
+    )
     rd = "28992" in crs_name
     xy = ("x", "y") if rd else ("lon", "lat")
     position_keys = {a for k in ("lat", "lon", "x", "y") for a in ALIASES[k]}
@@ -551,8 +571,10 @@ def _check_rows(
             given = _text(cell("kind")).lower()
             kind = KINDS.get(given, "")
             if not kind:
-                msg = (f"'{_text(cell('kind'))[:40]}' is not one of hospital, outpatient, radiotherapy "
-                       "(ziekenhuis, polikliniek, radiotherapie)")
+                msg = (
+                    f"'{_text(cell('kind'))[:40]}' is not one of hospital, outpatient, radiotherapy "
+                    "(ziekenhuis, polikliniek, radiotherapie)"
+                )
                 bad(row, header_of("kind"), msg)
                 ok = False
         nets: tuple[str, ...] = ()
@@ -569,8 +591,17 @@ def _check_rows(
                 ok = False
             ids_seen.setdefault(source_id, row)
         if ok:
-            good.append({"row": row, "name": name, "a": pos[0], "b": pos[1], "kind": kind,
-                         "networks": nets, "source_id": source_id})
+            good.append(
+                {
+                    "row": row,
+                    "name": name,
+                    "a": pos[0],
+                    "b": pos[1],
+                    "kind": kind,
+                    "networks": nets,
+                    "source_id": source_id,
+                }
+            )
     if not table.rows:
         bad(None, None, "has a header but no sites")
     problems += _check_positions(good, file, unit, rd=rd, provinces=provinces, cols=cols, header=table.header)
@@ -605,9 +636,16 @@ def _land(provinces: gpd.GeoDataFrame) -> tuple[shapely.Geometry, gpd.GeoDataFra
     return land, prov_rd
 
 
-def _check_positions(good: list[dict[str, Any]], file: str, unit: str, *, rd: bool,
-                     provinces: gpd.GeoDataFrame | None, cols: dict[str, int],
-                     header: list[str]) -> list[Problem]:
+def _check_positions(
+    good: list[dict[str, Any]],
+    file: str,
+    unit: str,
+    *,
+    rd: bool,
+    provinces: gpd.GeoDataFrame | None,
+    cols: dict[str, int],
+    header: list[str],
+) -> list[Problem]:
     """Convert positions to WGS84 and RD, keep only those within 1 km of the Netherlands."""
     if not good:
         return []
@@ -677,47 +715,75 @@ def _provinces_of(prov_rd: gpd.GeoDataFrame, x: np.ndarray, y: np.ndarray, insid
     return [str(v) for v in out]
 
 
-def _frame(good: Iterable[dict[str, Any]], file: str, *,
-           networks: Mapping[str, str] | None) -> gpd.GeoDataFrame:
+def _frame(
+    good: Iterable[dict[str, Any]], file: str, *, networks: Mapping[str, str] | None
+) -> gpd.GeoDataFrame:
     records = []
     for n, g in enumerate(good, start=1):
         unit_note = f"{file}, {g['row']}"
-        records.append({
-            "site_id": f"upload-{n}",
-            "org_id": PLANNED_ORG_ID,
-            "name": g["name"],
-            "kind": g["kind"],
-            "emergency": "unknown",
-            "status": "open",
-            "closed_on": "",
-            "street": "",
-            "postcode": "",
-            "city": "",
-            "province": g["province"],
-            "lat": g["lat"],
-            "lon": g["lon"],
-            "precision": "building",
-            "coord_source_url": "",
-            "coord_source_date": "",
-            "source_url": "",
-            "source_date": "",
-            "notes": f"Uploaded: {unit_note}",
-            "networks": g["networks"],
-            "subregions": (),
-            "specialties": tuple(sorted({networks[i] for i in g["networks"]})) if networks else (),
-            "in_network": True,
-            "organisation": PLANNED_ORGANISATION,
-            "org_short": PLANNED_SHORT,
-            "website": "",
-            "category": g["kind"],  # emergency is unknown, so a hospital is drawn as one without 24/7 ED
-            "source_row": g["row"],
-            "source_id": g["source_id"],
-        })
+        records.append(
+            {
+                "site_id": f"upload-{n}",
+                "org_id": PLANNED_ORG_ID,
+                "name": g["name"],
+                "kind": g["kind"],
+                "emergency": "unknown",
+                "status": "open",
+                "closed_on": "",
+                "street": "",
+                "postcode": "",
+                "city": "",
+                "province": g["province"],
+                "lat": g["lat"],
+                "lon": g["lon"],
+                "precision": "building",
+                "coord_source_url": "",
+                "coord_source_date": "",
+                "source_url": "",
+                "source_date": "",
+                "notes": f"Uploaded: {unit_note}",
+                "networks": g["networks"],
+                "subregions": (),
+                "specialties": tuple(sorted({networks[i] for i in g["networks"]})) if networks else (),
+                "in_network": True,
+                "organisation": PLANNED_ORGANISATION,
+                "org_short": PLANNED_SHORT,
+                "website": "",
+                "category": g["kind"],  # emergency is unknown, so a hospital is drawn as one without 24/7 ED
+                "source_row": g["row"],
+                "source_id": g["source_id"],
+            }
+        )
     columns = [
-        "site_id", "org_id", "name", "kind", "emergency", "status", "closed_on", "street", "postcode", "city",
-        "province", "lat", "lon", "precision", "coord_source_url", "coord_source_date", "source_url",
-        "source_date", "notes", "networks", "subregions", "specialties", "in_network", "organisation",
-        "org_short", "website", "category", "source_row", "source_id",
+        "site_id",
+        "org_id",
+        "name",
+        "kind",
+        "emergency",
+        "status",
+        "closed_on",
+        "street",
+        "postcode",
+        "city",
+        "province",
+        "lat",
+        "lon",
+        "precision",
+        "coord_source_url",
+        "coord_source_date",
+        "source_url",
+        "source_date",
+        "notes",
+        "networks",
+        "subregions",
+        "specialties",
+        "in_network",
+        "organisation",
+        "org_short",
+        "website",
+        "category",
+        "source_row",
+        "source_id",
     ]
     df = pd.DataFrame.from_records(records, columns=columns)
     df["lat"] = df["lat"].astype(float)

@@ -75,6 +75,42 @@ def atlas():
     return load_atlas()
 
 
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture
+def run_app(tmp_path, monkeypatch):
+    """Run the app in AppTest on the small data, offline, with ``st_folium`` replaced by a stub.
+
+    Returns ``go(params, steps, map_value)``: the query parameters to open, callables that each act on
+    the page before one more run, and what the stubbed map reports (e.g. a click). The stub's calls are
+    kept in ``at.map_calls``: the folium map and the arguments the app gave ``st_folium``.
+    """
+    from unittest import mock
+
+    import streamlit_folium
+    from streamlit.testing.v1 import AppTest
+
+    from geo import pdok
+
+    monkeypatch.setenv("NETWERKATLAS_DATA", str(make_data_dir(tmp_path / "data")))
+    monkeypatch.setattr(pdok, "reachable", lambda **_: False)  # hermetic: never ask the network
+
+    def go(params: dict[str, str] | None = None, steps=(), map_value: dict | None = None) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=120)
+        for k, v in (params or {}).items():
+            at.query_params[k] = v
+        with mock.patch.object(streamlit_folium, "st_folium", return_value=map_value or {}) as fake_map:
+            at.run()
+            for step in steps:
+                step(at)
+                at.run()
+        at.map_calls = fake_map.call_args_list
+        return at
+
+    return go
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -4,34 +4,21 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from unittest import mock
 
 import folium
 import pytest
-import streamlit_folium
 from streamlit.testing.v1 import AppTest
-
-from tests.conftest import make_data_dir
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
 @pytest.fixture
-def run(tmp_path, monkeypatch):
-    monkeypatch.setenv("NETWERKATLAS_DATA", str(make_data_dir(tmp_path / "data")))
+def run(run_app):
+    """Open the app in coverage mode; ``clicked`` is a click on an empty spot of the map."""
 
     def go(params: dict[str, str] | None = None, steps=(), clicked: dict | None = None) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=120)
-        for k, v in {"mode": "coverage", **(params or {})}.items():
-            at.query_params[k] = v
-        value = {"last_clicked": clicked, "last_object_clicked": None} if clicked else {}
-        with mock.patch.object(streamlit_folium, "st_folium", return_value=value) as fake_map:
-            at.run()
-            for step in steps:
-                step(at)
-                at.run()
-        at.map_calls = fake_map.call_args_list
-        return at
+        value = {"last_clicked": clicked, "last_object_clicked": None} if clicked else None
+        return run_app({"mode": "coverage", **(params or {})}, steps, value)
 
     return go
 

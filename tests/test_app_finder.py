@@ -3,36 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from unittest import mock
 
 import pytest
-import streamlit_folium
 from streamlit.testing.v1 import AppTest
-
-from geo import pdok
-from tests.conftest import make_data_dir
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
 @pytest.fixture
-def run(tmp_path, monkeypatch):
-    monkeypatch.setenv("NETWERKATLAS_DATA", str(make_data_dir(tmp_path / "data")))
-    monkeypatch.setattr(pdok, "reachable", lambda **_: False)  # hermetic: never ask the network
-
-    def go(params: dict[str, str] | None = None, steps=()) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=90)
-        for k, v in (params or {}).items():
-            at.query_params[k] = v
-        with mock.patch.object(streamlit_folium, "st_folium", return_value={}) as fake_map:
-            at.run()
-            for step in steps:
-                step(at)
-                at.run()
-        at.map_calls = fake_map.call_args_list
-        return at
-
-    return go
+def run(run_app):
+    return run_app
 
 
 def cards(at: AppTest) -> list[str]:
@@ -143,8 +123,14 @@ def test_travel_time_ranks_across_the_ijsselmeer_correctly(run):
     # From Urk the hospital in Hoorn is nearer as the crow flies, but only across the IJsselmeer; by car
     # the Flevoziekenhuis in Almere comes first (outpatient clinics left out: the issue is about hospitals).
     hospitals = {"kind": "hospital_ed,hospital"}
-    by_km = run(hospitals, steps=[finder, lambda at: at.text_input(key="finder_q").input("Urk"),
-                                  lambda at: at.button_group(key="finder_by").set_value("km")])
+    by_km = run(
+        hospitals,
+        steps=[
+            finder,
+            lambda at: at.text_input(key="finder_q").input("Urk"),
+            lambda at: at.button_group(key="finder_by").set_value("km"),
+        ],
+    )
     assert "Dijklander, locatie Hoorn" in cards(by_km)[0]
     by_time = run(hospitals, steps=[finder, lambda at: at.text_input(key="finder_q").input("Urk")])
     first = cards(by_time)[0]
@@ -158,8 +144,13 @@ def test_ferry_wait_changes_texel_times_one_to_one(run):
         return int(re.search(r"≈ (\d+) min", cards(at)[0]).group(1))
 
     base = run(steps=[finder, lambda at: at.text_input(key="finder_q").input("Den Burg")])
-    longer = run(steps=[finder, lambda at: at.text_input(key="finder_q").input("Den Burg"),
-                        lambda at: at.slider(key="tt_wait").set_value(45)])
+    longer = run(
+        steps=[
+            finder,
+            lambda at: at.text_input(key="finder_q").input("Den Burg"),
+            lambda at: at.slider(key="tt_wait").set_value(45),
+        ]
+    )
     assert minutes(longer) - minutes(base) == 30
 
 

@@ -15,7 +15,8 @@ from components.map import (
     marker_svg,
     popup_html,
 )
-from components.mapview import names, site_at
+from components.mapview import site_at
+from components.report import network_names as names
 from geo.data import filter_sites
 from geo.style import NETWORK_COLOURS
 
