@@ -7,7 +7,7 @@ from components import coverage as cov
 from components.about import render_about
 from components.assets import ensure_static_assets
 from components.details import render_details
-from components.export import render_export
+from components.export import remember_view, render_export
 from components.filters import render_filters
 from components.finder import apply_query, render_finder
 from components.finder import map_options as finder_map_options
@@ -73,11 +73,10 @@ def map_and_panel() -> None:
     if coverage:
         cov.render_results(atlas, sel, *coverage, lang)
     write_url()
-    render_export(
-        atlas, sel, sites, lang, finder=found, coverage=coverage if coverage and coverage[1] else None
-    )
+    remember_view(finder=found, coverage=coverage)
 
 
 map_and_panel()
+render_export(atlas, sel, sites, lang)
 render_table(atlas, sites, lang)
 render_about(atlas, sel.networks, lang)

@@ -10,8 +10,8 @@ per session) with a short pause between actions:
   outpatient pill, until the marker count changes (both are undoable, so they can repeat);
 - ``filter:specialty``: choose Cardiologie, once per session (until the markers change);
 - ``finder``: a place + Enter, until fresh result cards show;
-- ``export``: open "Exporteren en delen" and click a random download button, until the file is
-  downloaded (skipped when the page has no download buttons).
+- ``export``: open "Exporteren en delen", pick a random format, press "Bestand maken" and download
+  the file (skipped when the page has no export section).
 
 Every loop is bounded (clock, action count, an overall timeout), so it always stops by itself. After
 an error the session reloads the page and goes on.
@@ -116,23 +116,34 @@ async def _find_fresh(page, place: str) -> float:
     return time.perf_counter() - t0
 
 
+EXPORT_FORMATS = ("PNG", "PDF", "SVG", "HTML", "CSV", "XLSX", "GEOJSON", "GeoPackage")
+
+
 async def _export(page, rng: random.Random) -> float | None:
-    """Open the export panel if needed, click a random download button and wait until the file is
-    downloaded; ``None`` when the page has no download buttons."""
-    buttons = page.get_by_test_id("stDownloadButton")
-    if not await buttons.count():
+    """Open the export panel if needed, pick a random format, make the file and download it.
+
+    The figure is the whole user action: "make the file" (server-side generation) plus the download;
+    ``None`` when the page has no export section."""
+    header = page.get_by_text(EXPORT_PANEL, exact=True)
+    if not await header.count():
         return None
-    visible = buttons.filter(visible=True)
-    if not await visible.count():
-        header = page.get_by_text(EXPORT_PANEL, exact=True)
-        if not await header.count():
-            return None
+    make = page.get_by_role("button", name="Bestand maken")
+    if not await make.filter(visible=True).count():
         await header.first.click(timeout=ACTION_TIMEOUT_MS)
-        await visible.first.wait_for(timeout=ACTION_TIMEOUT_MS)
-    button = visible.nth(rng.randrange(await visible.count())).locator("button").first  # not the help icon
+        await make.first.wait_for(timeout=ACTION_TIMEOUT_MS)
+    fmt = EXPORT_FORMATS[rng.randrange(len(EXPORT_FORMATS))]
     t0 = time.perf_counter()
+    await (
+        page.get_by_test_id("stButtonGroup")
+        .get_by_text(fmt, exact=True)
+        .first.click(timeout=ACTION_TIMEOUT_MS)
+    )
+    await make.first.click(timeout=ACTION_TIMEOUT_MS)
+    suffix = {"GEOJSON": ".geojson", "GeoPackage": ".gpkg"}.get(fmt, "." + fmt.lower())
+    download_button = page.get_by_test_id("stDownloadButton").filter(has_text=suffix)
+    await download_button.first.wait_for(timeout=ACTION_TIMEOUT_MS)
     async with page.expect_download(timeout=ACTION_TIMEOUT_MS) as info:
-        await button.click(timeout=ACTION_TIMEOUT_MS)
+        await download_button.first.locator("button").first.click(timeout=ACTION_TIMEOUT_MS)
     download = await info.value
     if await download.failure():
         msg = f"download of {download.suggested_filename} failed: {await download.failure()}"

@@ -1,27 +1,27 @@
 """Exports for report writers: the current map as PNG/SVG/PDF or offline HTML, and the data behind it.
 
-Every file is generated only when its button is pressed (``data`` is a callable) and the press does not
-rerun the page (``on_click="ignore"``); the callables capture plain values, never session state.
+The section is a fragment of its own: choosing a format and pressing "make the file" reruns only this
+section, and the file is built only then. Downloading it does not rerun anything (``on_click="ignore"``).
+The bytes are handed to the download button directly: Streamlit 1.67 drops files produced by a
+deferred (callable) download as soon as any session finishes a run, which broke downloads with
+several users.
 """
 
 from __future__ import annotations
 
 import re
 import urllib.parse
-from collections.abc import Callable
 from typing import Any
 
 import geopandas as gpd
-import pandas as pd
 import streamlit as st
 
 from components.filters import Selection
-from components.i18n import t
+from components.i18n import fmt_number, t
 from components.report import filter_line, interactive_html, snapshot_spec
 from components.report import network_names as names
 from geo.data import Atlas
 from geo.export import (
-    SnapshotSpec,
     render_static,
     sites_table,
     to_csv_bytes,
@@ -45,156 +45,165 @@ def share_link(params: dict[str, str]) -> str:
     return f"{base}?{urllib.parse.urlencode(params)}" if params else base
 
 
-def render_export(
+EXPORT_VIEW = "_export_view"
+EXPORT_FILE = "_export_file"
+FORMATS: dict[str, str] = {
+    "png": "image/png",
+    "pdf": "application/pdf",
+    "svg": "image/svg+xml",
+    "html": "text/html",
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "geojson": "application/geo+json",
+    "gpkg": "application/geopackage+sqlite3",
+}
+
+
+def remember_view(
+    *, finder: Any = None, coverage: tuple[dict[str, Any], dict[str, Any]] | None = None
+) -> None:
+    """Record what the map shows (finder result, coverage) for the export section to draw."""
+    st.session_state[EXPORT_VIEW] = {"finder": finder, "coverage": coverage}
+
+
+def make_file(
+    fmt: str,
     atlas: Atlas,
     sel: Selection,
     sites: gpd.GeoDataFrame,
     lang: str,
     *,
+    title: str,
+    page: str,
+    dpi: int,
     finder: Any = None,
     coverage: tuple[dict[str, Any], dict[str, Any]] | None = None,
-) -> None:
-    """Draw the export section: title, page format and one download button per format."""
+) -> tuple[str, bytes]:
+    """Build one export of the current view; return ``(file name, bytes)``."""
     net_names, sub_names = names(atlas)
-    shown = {n: net_names[n] for n in sel.networks}
     choice, result = coverage if coverage else ({}, None)
-    km = choice.get("km") if result else None
+    drawn = sites
+    if result and choice.get("closed"):
+        drawn = sites.copy()
+        drawn.loc[drawn["site_id"].isin(choice["closed"]), "status"] = "closed"
+    cov_after = result["what"].after if result else None
+    areas = result.get("areas") if result else None
+    view = (finder.location, finder.label, finder.results) if finder is not None else None
+    name = _slug(title)
+    if fmt in ("png", "svg", "pdf"):
+        subtitle = filter_line(
+            atlas,
+            lang,
+            networks=sel.networks,
+            specialty=sel.specialty,
+            subregions=sel.subregions,
+            categories=sel.categories,
+            provinces=sel.provinces,
+            km=choice.get("km") if result else None,
+            unit=choice.get("unit", "km"),
+        )
+        spec = snapshot_spec(
+            atlas,
+            drawn,
+            lang,
+            networks=sel.networks,
+            title=title,
+            subtitle=subtitle,
+            tiles=sel.tiles,
+            coverage=cov_after,
+            areas=areas,
+            finder=view,
+        )
+        return f"{name}.{fmt}", render_static(spec, fmt=fmt, page=page, dpi=dpi)  # type: ignore[arg-type]
+    if fmt == "html":
+        html_text = interactive_html(
+            atlas,
+            drawn,
+            lang,
+            networks=sel.networks,
+            tiles=sel.tiles,
+            coverage=cov_after,
+            areas=areas,
+            least=result["least"] if result else None,
+            added=choice.get("added", ()),
+            finder=view,
+        )
+        return f"{name}.html", html_text.encode("utf-8")
+    if fmt == "geojson":
+        return f"{name}.geojson", to_geojson_bytes(drawn)
+    if fmt == "gpkg":
+        return f"{name}.gpkg", to_gpkg_bytes(drawn)
+    table = sites_table(
+        drawn,
+        network_names=net_names,
+        subregion_names=sub_names,
+        category_labels={c: t(f"cat.{c}", lang) for c in CATEGORIES},
+    )
+    if fmt == "csv":
+        return f"{name}-locaties.csv", to_csv_bytes(table, sep=";" if lang == "nl" else ",")
+    sheets = {t("export.sheet.sites", lang): table}
+    if result:
+        sheets[t("cov.tab.provinces", lang)] = result["what"].after.by_province
+        if not result["what"].after.by_subregion.empty:
+            sheets[t("cov.tab.subregions", lang)] = result["what"].after.by_subregion
+        sheets[t("cov.tab.sensitive", lang)] = result["sens"]
+    return f"{name}.xlsx", to_xlsx_bytes(sheets)
+
+
+@st.fragment
+def render_export(atlas: Atlas, sel: Selection, sites: gpd.GeoDataFrame, lang: str) -> None:
+    """Draw the export section: title, page, format, then "make the file" and "download"."""
+    view = st.session_state.get(EXPORT_VIEW) or {}
+    finder, coverage = view.get("finder"), view.get("coverage")
+    if coverage and coverage[1] is None:
+        coverage = None
+    shown = [names(atlas)[0][n] for n in sel.networks]
     with st.expander(t("export.header", lang), expanded=False):
-        default_title = f"NetwerkAtlas · {', '.join(shown.values()) or t('export.no_network', lang)}"
+        default_title = f"NetwerkAtlas · {', '.join(shown) or t('export.no_network', lang)}"
         c1, c2, c3 = st.columns([3, 2, 1])
         title = c1.text_input(t("export.title", lang), value=default_title, max_chars=120, key="exp_title")
         page = c2.selectbox(
             t("export.page", lang), PAGES, key="exp_page", format_func=lambda p: t(f"export.page.{p}", lang)
         )
         dpi = c3.selectbox(t("export.dpi", lang), DPIS, index=1, key="exp_dpi")
-        drawn = sites
-        if coverage and choice.get("closed"):
-            drawn = sites.copy()
-            drawn.loc[drawn["site_id"].isin(choice["closed"]), "status"] = "closed"
-        cov_after = result["what"].after if result else None
-        areas = result.get("areas") if result else None
-        view = (finder.location, finder.label, finder.results) if finder is not None else None
-        spec = snapshot_spec(
-            atlas,
-            drawn,
-            lang,
-            networks=sel.networks,
-            title=title or default_title,
-            subtitle=filter_line(
-                atlas,
-                lang,
-                networks=sel.networks,
-                specialty=sel.specialty,
-                subregions=sel.subregions,
-                categories=sel.categories,
-                provinces=sel.provinces,
-                km=km,
-                unit=choice.get("unit", "km"),
-            ),
-            tiles=sel.tiles,
-            coverage=cov_after,
-            areas=areas,
-            finder=view,
+        fmt = (
+            st.segmented_control(
+                t("export.format", lang),
+                list(FORMATS),
+                key="exp_format",
+                default="png",
+                format_func=lambda f: f.upper() if f != "gpkg" else "GeoPackage",
+            )
+            or "png"
         )
-        name = _slug(title or default_title)
-        st.caption(t("export.static.help", lang))
-        cols = st.columns(4)
-        for col, fmt, mime in (
-            (cols[0], "png", "image/png"),
-            (cols[1], "svg", "image/svg+xml"),
-            (cols[2], "pdf", "application/pdf"),
-        ):
-            col.download_button(
-                fmt.upper(),
-                data=_static(spec, fmt, page, int(dpi)),
-                file_name=f"{name}.{fmt}",
-                mime=mime,
+        st.caption(t(f"export.help.{'map' if fmt in ('png', 'svg', 'pdf', 'html') else 'data'}", lang))
+        if st.button(t("export.make", lang), key="exp_make", type="primary", icon="⚙️"):
+            with st.spinner(t("export.making", lang)):
+                file_name, data = make_file(
+                    fmt,
+                    atlas,
+                    sel,
+                    sites,
+                    lang,
+                    title=title or default_title,
+                    page=page,
+                    dpi=int(dpi),
+                    finder=finder,
+                    coverage=coverage,
+                )
+            st.session_state[EXPORT_FILE] = (fmt, file_name, data)
+        made = st.session_state.get(EXPORT_FILE)
+        if made:
+            made_fmt, file_name, data = made
+            st.download_button(
+                t("export.download", lang, name=file_name, size=fmt_number(len(data) / 1024, lang)),
+                data=data,
+                file_name=file_name,
+                mime=FORMATS[made_fmt],
                 on_click="ignore",
-                key=f"exp_{fmt}",
-                icon="🖼️",
+                key="exp_download",
+                icon="⬇️",
             )
-        cols[3].download_button(
-            "HTML",
-            data=lambda: interactive_html(
-                atlas,
-                drawn,
-                lang,
-                networks=sel.networks,
-                tiles=sel.tiles,
-                coverage=cov_after,
-                areas=areas,
-                least=result["least"] if result else None,
-                added=choice.get("added", ()),
-                finder=view,
-            ).encode("utf-8"),
-            file_name=f"{name}.html",
-            mime="text/html",
-            on_click="ignore",
-            key="exp_html",
-            icon="🗺️",
-            help=t("export.html.help", lang),
-        )
-        st.caption(t("export.data.help", lang))
-        table = sites_table(
-            drawn,
-            network_names=net_names,
-            subregion_names=sub_names,
-            category_labels={c: t(f"cat.{c}", lang) for c in CATEGORIES},
-        )
-        sheets = {t("export.sheet.sites", lang): table}
-        if result:
-            sheets[t("cov.tab.provinces", lang)] = result["what"].after.by_province
-            if not result["what"].after.by_subregion.empty:
-                sheets[t("cov.tab.subregions", lang)] = result["what"].after.by_subregion
-            sheets[t("cov.tab.sensitive", lang)] = result["sens"]
-        d = st.columns(5)
-        d[0].download_button(
-            "CSV",
-            data=lambda: to_csv_bytes(table, sep=";" if lang == "nl" else ","),
-            file_name=f"{name}-locaties.csv",
-            mime="text/csv",
-            on_click="ignore",
-            key="exp_csv",
-        )
-        d[1].download_button(
-            "XLSX",
-            data=lambda: to_xlsx_bytes(sheets),
-            file_name=f"{name}.xlsx",
-            on_click="ignore",
-            key="exp_xlsx",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        d[2].download_button(
-            "GeoJSON",
-            data=lambda: to_geojson_bytes(drawn),
-            file_name=f"{name}.geojson",
-            mime="application/geo+json",
-            on_click="ignore",
-            key="exp_geojson",
-        )
-        d[3].download_button(
-            "GeoPackage",
-            data=lambda: to_gpkg_bytes(drawn),
-            file_name=f"{name}.gpkg",
-            mime="application/geopackage+sqlite3",
-            on_click="ignore",
-            key="exp_gpkg",
-        )
-        if result:
-            cov_table = pd.concat(
-                [result["what"].after.by_province, result["what"].after.by_subregion], ignore_index=True
-            )
-            d[4].download_button(
-                t("export.coverage_csv", lang),
-                data=lambda: to_csv_bytes(cov_table),
-                file_name=f"{name}-bereikbaarheid.csv",
-                mime="text/csv",
-                on_click="ignore",
-                key="exp_cov_csv",
-            )
+        link = share_link({k: st.query_params[k] for k in st.query_params})
         st.caption(t("export.share", lang))
-        st.code(share_link({k: st.query_params[k] for k in st.query_params}), language=None)
-
-
-def _static(spec: SnapshotSpec, fmt: str, page: str, dpi: int) -> Callable[[], bytes]:
-    return lambda: render_static(spec, fmt=fmt, page=page, dpi=dpi)  # type: ignore[arg-type]
+        st.markdown(f"<{link}>" if link.startswith("http") else f"`{link}`")

@@ -60,9 +60,14 @@ def render_filters(atlas: Atlas, lang: str) -> Selection:
     specialty = None if spec == "all" else spec
     net_options = atlas.network_ids(specialty)
     st.session_state["_all_networks"] = net_options  # the default, left out of shared links
-    _keep_valid("f_networks", net_options)
-    if "f_networks" not in st.session_state:
+    # A new specialty shows all of its networks; a choice made within one specialty is kept.
+    if (
+        st.session_state.get("_prev_specialty", specialty) != specialty
+        or "f_networks" not in st.session_state
+    ):
         st.session_state["f_networks"] = list(net_options)
+    st.session_state["_prev_specialty"] = specialty
+    _keep_valid("f_networks", net_options)
     networks = (
         sb.pills(
             t("filters.networks", lang),

@@ -457,6 +457,23 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "Reistijdgrens {km} min met de auto (schatting, nooit over open water)",
         "en": "Threshold {km} min by car (estimate, never across open water)",
     },
+    "export.format": {"nl": "Bestandsformaat", "en": "File format"},
+    "export.help.map": {
+        "nl": "Kaartbeeld voor rapporten: dezelfde filters en lagen als op het scherm, met titel, legenda, "
+        "schaalstok, noordpijl, datum en bronnen. HTML is de interactieve kaart als één bestand dat ook "
+        "zonder internet opent.",
+        "en": "Map image for reports: the same filters and layers as on screen, with title, legend, scale bar, "
+        "north arrow, date and sources. HTML is the interactive map as one file that opens offline too.",
+    },
+    "export.help.data": {
+        "nl": "De gegevens achter de kaart: CSV (puntkomma, UTF-8 met BOM voor Excel), XLSX (met de "
+        "bereikbaarheidstabellen als die getoond worden), GeoJSON en GeoPackage.",
+        "en": "The data behind the map: CSV (UTF-8 with BOM for Excel), XLSX (with the coverage tables when shown), "
+        "GeoJSON and GeoPackage.",
+    },
+    "export.make": {"nl": "Bestand maken", "en": "Make the file"},
+    "export.making": {"nl": "Bestand wordt gemaakt…", "en": "Making the file…"},
+    "export.download": {"nl": "Download {name} ({size} kB)", "en": "Download {name} ({size} kB)"},
     "export.layers": {"nl": "Kaartlagen", "en": "Map layers"},
     "export.service_areas": {"nl": "Verzorgingsgebied", "en": "Service area"},
     "export.finder": {"nl": "Zoeklocatie", "en": "Search location"},
@@ -464,24 +481,7 @@ TEXT: dict[str, dict[str, str]] = {
     "export.no_data": {"nl": "Geen gegevens", "en": "No data"},
     "export.no_network": {"nl": "geen netwerk gekozen", "en": "no network selected"},
     "export.date": {"nl": "Gemaakt op {date}", "en": "Made on {date}"},
-    "export.static.help": {
-        "nl": "Kaartbeeld voor rapporten: dezelfde filters en lagen als op het scherm, met titel, legenda, "
-        "schaalstok, noordpijl, datum en bronnen. HTML is de interactieve kaart als één bestand dat ook "
-        "zonder internet opent.",
-        "en": "Map image for reports: the same filters and layers as on screen, with title, legend, scale bar, "
-        "north arrow, date and sources. HTML is the interactive map as one file that opens offline too.",
-    },
-    "export.html.help": {
-        "nl": "Interactieve kaart, werkt zonder internet",
-        "en": "Interactive map, works offline",
-    },
-    "export.data.help": {
-        "nl": "De gegevens achter de kaart: CSV (puntkomma, UTF-8 met BOM voor Excel), XLSX, GeoJSON en "
-        "GeoPackage.",
-        "en": "The data behind the map: CSV (UTF-8 with BOM for Excel), XLSX, GeoJSON and GeoPackage.",
-    },
     "export.sheet.sites": {"nl": "Locaties", "en": "Sites"},
-    "export.coverage_csv": {"nl": "Bereikbaarheid CSV", "en": "Coverage CSV"},
     "export.share": {"nl": "Link naar precies deze weergave:", "en": "Link to exactly this view:"},
     # url
     "url.ignored": {

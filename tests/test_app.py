@@ -123,3 +123,12 @@ def test_broken_data_shows_maintenance_notice_not_traceback(tmp_path, monkeypatc
     assert not at.exception
     assert "Onderhoudsmelding" in at.error[0].value
     assert "sites.csv, line 7, field 'lat'" in at.code[0].value
+
+
+def test_back_to_all_specialties_shows_every_network_again(app):
+    at = app()
+    at.selectbox(key="f_specialty").set_value("cardiology").run()
+    assert at.button_group(key="f_networks").value == ["cardionovo"]
+    at.selectbox(key="f_specialty").set_value("all").run()
+    assert at.button_group(key="f_networks").value == ["cardionovo", "onconovo", "noord-oost"]
+    assert metrics(at)["Locaties"] == "8"

@@ -97,10 +97,61 @@ def test_sensitivity_and_comparison_tables(run):
     assert any("Alleen in" in m.value for m in at.markdown)
 
 
-def test_export_section_offers_every_format(run):
+def test_export_makes_the_file_only_when_asked(run):
     at = run({"net": "cardionovo"})
-    labels = {b.proto.label for b in at.get("download_button")}
-    assert labels >= {"PNG", "SVG", "PDF", "HTML", "CSV", "XLSX", "GeoJSON", "GeoPackage"}
+
+    def exports(at):
+        return [
+            b
+            for b in at.get("download_button")
+            if b.proto.id.endswith("exp_download") or "exp_download" in b.proto.id
+        ]
+
+    assert exports(at) == []  # nothing is generated up front
+    formats = at.button_group(key="exp_format")
+    assert set(formats.options) >= {"PNG", "PDF", "SVG", "HTML", "CSV", "XLSX", "GEOJSON", "GeoPackage"}
+    at.button(key="exp_make").click().run()
+    assert not at.exception
+    assert exports(at)[0].proto.label.startswith("Download netwerkatlas-cardionovo.png")
+
+
+def test_export_file_of_the_coverage_view(run_app):
+    """The XLSX of the coverage view carries the coverage tables next to the sites."""
+    import io
+
+    import pandas as pd
+
+    from components.export import make_file
+    from components.filters import Selection
+    from geo.data import filter_sites, load_atlas
+
+    at = run_app({"mode": "coverage", "net": "cardionovo"})
+    view = at.session_state["_export_view"]
+    atlas = load_atlas()
+    sel = Selection(
+        None,
+        ("cardionovo",),
+        (),
+        ("hospital_ed", "hospital", "outpatient", "radiotherapy", "other"),
+        (),
+        False,
+        False,
+        None,
+    )
+    name, data = make_file(
+        "xlsx",
+        atlas,
+        sel,
+        filter_sites(atlas, networks=["cardionovo"]),
+        "nl",
+        title="Test",
+        page="a4-landscape",
+        dpi=100,
+        coverage=view["coverage"],
+    )
+    sheets = pd.read_excel(io.BytesIO(data), sheet_name=None)
+    assert name == "test.xlsx" and {"Locaties", "Per provincie", "Gevoelige locaties"} <= set(sheets)
+    assert len(sheets["Locaties"]) == 4
 
 
 def test_coverage_in_minutes(run):

@@ -83,7 +83,9 @@ def test_finder_ranks_draws_lines_and_selects(offline_page, app_url, atlas):
     page = offline_page
     place = resolve_place("Emmeloord", load_places()).place
     sites = filter_sites(atlas, specialty="cardiology")
-    expected = nearest_by_time(place.lat, place.lon, sites, load_model(atlas.sites), limit=3)  # the default ranking
+    expected = nearest_by_time(
+        place.lat, place.lon, sites, load_model(atlas.sites), limit=3
+    )  # the default ranking
     page.goto(app_url)
     frame = page.frame_locator(MAP)
     expect(frame.locator(".leaflet-marker-icon").first).to_be_attached(timeout=TIMEOUT)
@@ -121,14 +123,19 @@ def test_export_downloads_png_and_offline_html(offline_page, app_url, tmp_path):
     page.goto(f"{app_url}/?mode=finder&q=Urk")
     expect(page.frame_locator(MAP).locator("path.na-finder-line")).to_have_count(3, timeout=TIMEOUT)
     page.get_by_text("Exporteren en delen").click()
-    buttons = page.get_by_test_id("stDownloadButton")
+    page.get_by_role("button", name="Bestand maken").click()  # PNG is the default format
+    download = page.get_by_test_id("stDownloadButton")
+    expect(download).to_contain_text(".png", timeout=TIMEOUT)
     with page.expect_download(timeout=TIMEOUT) as png:
-        buttons.get_by_role("button", name="PNG", exact=True).click()
+        download.click()
     path = tmp_path / "map.png"
     png.value.save_as(path)
     assert image.imread(path).shape[:2] == (1241, 1754)  # A4 landscape at 150 dpi
+    page.get_by_test_id("stButtonGroup").get_by_text("HTML", exact=True).click()
+    page.get_by_role("button", name="Bestand maken").click()
+    expect(download).to_contain_text(".html", timeout=TIMEOUT)
     with page.expect_download(timeout=TIMEOUT) as doc:
-        buttons.get_by_role("button", name="HTML", exact=True).click()
+        download.click()
     html_path = tmp_path / "map.html"
     doc.value.save_as(html_path)
     text = html_path.read_text(encoding="utf-8")

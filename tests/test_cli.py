@@ -126,7 +126,17 @@ def test_export_every_format(cli, tmp_path, fmt):
 
 def test_nearest_by_minutes_respects_water(cli):
     # Hoorn is nearer to Urk as the crow flies, across the IJsselmeer; by car Almere is faster.
-    args = ("nearest", "Urk", "--specialty", "cardiology", "--kind", "hospital_ed", "--kind", "hospital", "--json")
+    args = (
+        "nearest",
+        "Urk",
+        "--specialty",
+        "cardiology",
+        "--kind",
+        "hospital_ed",
+        "--kind",
+        "hospital",
+        "--json",
+    )
     _, by_km, _ = cli(*args)
     _, by_min, _ = cli(*args, "--by", "minutes")
     km_first = json.loads(by_km)["Urk"]["results"][0]

@@ -13,8 +13,11 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 README = (DATA / "README.md").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("path", sorted(p for p in DATA.rglob("*") if p.is_file() and p.name != "README.md"),
-                         ids=lambda p: str(p.relative_to(DATA)))
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for p in DATA.rglob("*") if p.is_file() and p.name != "README.md"),
+    ids=lambda p: str(p.relative_to(DATA)),
+)
 def test_every_data_file_is_documented(path):
     assert path.name in README, f"data/README.md does not mention {path.relative_to(DATA)}"
 

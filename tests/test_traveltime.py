@@ -28,13 +28,26 @@ LELYSTAD = (52.5186, 5.4714)
 DEN_BURG = (53.05417, 4.79722)
 #: Sites the tests need; registering only these keeps the session build well under a second.
 SITE_IDS = [
-    "flevoziekenhuis-almere", "dijklander-hoorn", "st_jansdal-lelystad", "isala-zwolle",
-    "noordwest-den-helder", "noordwest-alkmaar", "noordwest-texel", "amsterdam_umc-amc",
-    "tergooi-hilversum", "mcl-leeuwarden",
+    "flevoziekenhuis-almere",
+    "dijklander-hoorn",
+    "st_jansdal-lelystad",
+    "isala-zwolle",
+    "noordwest-den-helder",
+    "noordwest-alkmaar",
+    "noordwest-texel",
+    "amsterdam_umc-amc",
+    "tergooi-hilversum",
+    "mcl-leeuwarden",
 ]
 FLEVOLAND_LINKS = [
-    "hollandse_brug", "stichtse_brug", "nijkerkerbrug", "aquaduct_veluwemeer", "elburgerbrug", "roggebotbrug",
-    "ketelbrug", "houtribdijk",
+    "hollandse_brug",
+    "stichtse_brug",
+    "nijkerkerbrug",
+    "aquaduct_veluwemeer",
+    "elburgerbrug",
+    "roggebotbrug",
+    "ketelbrug",
+    "houtribdijk",
 ]
 
 
@@ -207,8 +220,9 @@ def test_points_in_water_are_snapped_and_logged(
     assert any(r.levelno == logging.WARNING and "the location" in r.getMessage() for r in caplog.records)
 
 
-def test_fields_are_cached_on_disk(model: tt.TravelModel, sites: pd.DataFrame, cache_dir: Path,
-                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fields_are_cached_on_disk(
+    model: tt.TravelModel, sites: pd.DataFrame, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folders = list(cache_dir.glob("fields-*"))
     assert folders and any(f.glob("n*.npy") for f in folders)
 
@@ -231,9 +245,13 @@ def test_calibration_figures(model: tt.TravelModel) -> None:
 # --- exactness on a synthetic grid ----------------------------------------------------------------------
 
 
-def brute_force_seconds(passable: np.ndarray, speed: np.ndarray, res: float, source: tuple[int, int],
-                        extra_edges: dict[tuple[int, int], list[tuple[tuple[int, int], float]]] | None = None,
-                        ) -> dict[tuple[int, int], float]:
+def brute_force_seconds(
+    passable: np.ndarray,
+    speed: np.ndarray,
+    res: float,
+    source: tuple[int, int],
+    extra_edges: dict[tuple[int, int], list[tuple[tuple[int, int], float]]] | None = None,
+) -> dict[tuple[int, int], float]:
     """Textbook Dijkstra over cells with the same movement rules, written independently."""
     h, w = passable.shape
     best = {source: 0.0}
@@ -301,13 +319,33 @@ def synthetic_model(tmp_path: Path, wait: float) -> tuple[tt.TravelModel, np.nda
     from geo.crs import to_wgs84
 
     (lon_a, lon_b), (lat_a, lat_b) = to_wgs84().transform([x(13), x(17)], [y(9), y(13)])
-    ferries = pd.DataFrame({"ferry_id": ["boat"], "from_name": ["quay"], "to_name": ["island"],
-                            "from_lon": [lon_a], "from_lat": [lat_a], "to_lon": [lon_b], "to_lat": [lat_b],
-                            "crossing_min": [10.0], "car_ferry": ["yes"], "only_access": ["yes"]})
-    surface = tt.Surface(land=land, link=link, links=links, ferries=ferries, x_min=-20_000.0, y_max=625_000.0,
-                         res_m=500.0, mask_sha256=tt.mask_hash(land, link))
-    model = tt.TravelModel(surface, ferry_wait_min=wait, ferries=("boat",), min_component_km2=0.0,
-                           cache_dir=tmp_path)
+    ferries = pd.DataFrame(
+        {
+            "ferry_id": ["boat"],
+            "from_name": ["quay"],
+            "to_name": ["island"],
+            "from_lon": [lon_a],
+            "from_lat": [lat_a],
+            "to_lon": [lon_b],
+            "to_lat": [lat_b],
+            "crossing_min": [10.0],
+            "car_ferry": ["yes"],
+            "only_access": ["yes"],
+        }
+    )
+    surface = tt.Surface(
+        land=land,
+        link=link,
+        links=links,
+        ferries=ferries,
+        x_min=-20_000.0,
+        y_max=625_000.0,
+        res_m=500.0,
+        mask_sha256=tt.mask_hash(land, link),
+    )
+    model = tt.TravelModel(
+        surface, ferry_wait_min=wait, ferries=("boat",), min_component_km2=0.0, cache_dir=tmp_path
+    )
     return model, np.array([x(c) for c in range(18)]), np.array([y(r) for r in range(14)])
 
 
@@ -322,8 +360,9 @@ def test_ferry_portals_equal_brute_force(tmp_path: Path) -> None:
     for src in [(0, 1), (13, 16), (6, 12)]:
         slow = brute_force_seconds(passable, speed, 500.0, src, edges)
         cells = [rc for rc in np.ndindex(land.shape) if passable[rc]]
-        got = model.site_minutes(xs[[c for _, c in cells]], ys[[r for r, _ in cells]],
-                                 xs[[src[1]]], ys[[src[0]]])[:, 0]
+        got = model.site_minutes(
+            xs[[c for _, c in cells]], ys[[r for r, _ in cells]], xs[[src[1]]], ys[[src[0]]]
+        )[:, 0]
         want = np.array([slow.get(rc, math.inf) / 60 + model.overhead_min for rc in cells])
         np.testing.assert_allclose(got, want, atol=0.2)  # fields are stored in tenths of a minute
     assert math.isfinite(model.site_minutes(xs[[17]], ys[[13]], xs[[1]], ys[[0]])[0, 0])
