@@ -3,7 +3,6 @@
 import streamlit as st
 
 from components import cache
-from components import coverage as cov
 from components.about import render_about
 from components.assets import ensure_static_assets
 from components.details import render_details
@@ -64,6 +63,8 @@ def map_and_panel() -> None:
             found = render_finder(atlas, sel, lang)
             options = finder_map_options(found, lang)
         elif mode == "coverage":
+            from components import coverage as cov  # scipy and the population load only when asked
+
             choice = cov.render_controls(atlas, sel, lang)
             coverage = (choice, cov.compute(atlas, sel, choice, lang))
             options = cov.map_options(cov.view(coverage[1], choice, lang), lang)
@@ -71,6 +72,8 @@ def map_and_panel() -> None:
     with left:
         render_map(atlas, sites, sel, lang, **options)
     if coverage:
+        from components import coverage as cov
+
         cov.render_results(atlas, sel, *coverage, lang)
     write_url()
     remember_view(finder=found, coverage=coverage)

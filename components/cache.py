@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import streamlit as st
 
-from geo import traveltime as tt
 from geo.data import Atlas, default_data_dir, filter_sites, load_atlas
 from geo.pdok import reachable
 from geo.places import Place, PlaceResolution, load_places, place_by_id, resolve_place
+
+if TYPE_CHECKING:  # scipy's graph code loads only when travel times are first asked for
+    from geo.traveltime import TravelModel
+
+FERRY_WAIT_MIN = 15.0  # geo.traveltime.FERRY_WAIT_MIN, repeated to keep the import lazy
 
 
 def atlas() -> Atlas:
@@ -78,16 +83,18 @@ def pdok_online() -> bool:
 
 
 @st.cache_resource(show_spinner=False)
-def _travel_base(data_dir: str) -> tt.TravelModel:
+def _travel_base(data_dir: str) -> TravelModel:
+    from geo.traveltime import load_model
+
     # Per-site fields come from the disk cache after the first build (about 10 s once per machine).
-    return tt.load_model(_atlas(data_dir).sites, data_dir=Path(data_dir))
+    return load_model(_atlas(data_dir).sites, data_dir=Path(data_dir))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _travel(data_dir: str, ferry_wait_min: float) -> tt.TravelModel:
+def _travel(data_dir: str, ferry_wait_min: float) -> TravelModel:
     return _travel_base(data_dir).replace(ferry_wait_min=ferry_wait_min)
 
 
-def travel_model(ferry_wait_min: float = tt.FERRY_WAIT_MIN) -> tt.TravelModel:
+def travel_model(ferry_wait_min: float = FERRY_WAIT_MIN) -> TravelModel:
     """The water-aware travel-time model with the given ferry waiting time (shared fields)."""
     return _travel(str(default_data_dir()), float(ferry_wait_min))

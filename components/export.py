@@ -21,14 +21,6 @@ from components.i18n import fmt_number, t
 from components.report import filter_line, interactive_html, snapshot_spec
 from components.report import network_names as names
 from geo.data import Atlas
-from geo.export import (
-    render_static,
-    sites_table,
-    to_csv_bytes,
-    to_geojson_bytes,
-    to_gpkg_bytes,
-    to_xlsx_bytes,
-)
 from geo.schema import CATEGORIES
 
 PAGES = ("a4-landscape", "a4-portrait", "16:9")
@@ -80,6 +72,15 @@ def make_file(
     coverage: tuple[dict[str, Any], dict[str, Any]] | None = None,
 ) -> tuple[str, bytes]:
     """Build one export of the current view; return ``(file name, bytes)``."""
+    from geo.export import (
+        render_static,
+        sites_table,
+        to_csv_bytes,
+        to_geojson_bytes,
+        to_gpkg_bytes,
+        to_xlsx_bytes,
+    )
+
     net_names, sub_names = names(atlas)
     choice, result = coverage if coverage else ({}, None)
     drawn = sites

@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from components import cache
+from components.cache import FERRY_WAIT_MIN
 from components.filters import Selection
 from components.i18n import fmt_number, t
 from components.map import add_finder_overlay, view_for
@@ -24,7 +25,6 @@ from geo.data import Atlas
 from geo.nearest import osm_route_url
 from geo.pdok import lookup_postcode, normalise_postcode
 from geo.schema import SPECIALTIES
-from geo.traveltime import FERRY_WAIT_MIN, nearest_by_time
 
 LOC = "finder_loc"
 RES = "finder_res"
@@ -223,6 +223,8 @@ def render_finder(atlas: Atlas, sel: Selection, lang: str) -> FinderView | None:
         return None
     networks = tuple(n for n in sel.networks if n in atlas.network_ids(specialty))
     sites = cache.sites_for(networks, specialty, sel.subregions, sel.categories, (), False, False)
+    from geo.traveltime import nearest_by_time
+
     with st.spinner(t("tt.loading", lang)):
         model = cache.travel_model(wait)
     results = nearest_by_time(loc["lat"], loc["lon"], sites, model, limit=limit, by=by)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import urllib.parse
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
@@ -18,9 +18,11 @@ from branca import colormap as cm
 from components.i18n import fmt_number, t
 from components.map import add_coverage_overlay, add_finder_overlay, build_map
 from geo.data import Atlas
-from geo.export import Finder, SnapshotLabels, SnapshotSpec, sources_line, standalone_html
 from geo.schema import CATEGORIES
 from geo.style import SHARE_RANGE, SHARE_SCALE, network_colours
+
+if TYPE_CHECKING:  # geo.export pulls in matplotlib: imported only when a file is made
+    from geo.export import SnapshotLabels, SnapshotSpec
 
 MONTHS_NL = (
     "januari",
@@ -92,6 +94,8 @@ def filter_line(
 
 def snapshot_labels(lang: str) -> SnapshotLabels:
     """The legend words of the printed map in the UI's language."""
+    from geo.export import SnapshotLabels
+
     return SnapshotLabels(
         networks=t("legend.networks", lang),
         multi=t("legend.multi", lang),
@@ -147,6 +151,8 @@ def snapshot_spec(
     finder: tuple[tuple[float, float], str, pd.DataFrame] | None = None,
 ) -> SnapshotSpec:
     """The static map of the current view: sites, region, optional coverage shading and finder."""
+    from geo.export import Finder, SnapshotSpec, sources_line
+
     net_names, _ = network_names(atlas)
     shown = {n: net_names[n] for n in networks}
     region, partly = region_of(atlas, networks)
@@ -191,6 +197,8 @@ def interactive_html(
     finder: tuple[tuple[float, float], str, pd.DataFrame] | None = None,
 ) -> str:
     """The current map as one self-contained HTML file (Leaflet inlined; opens offline)."""
+    from geo.export import standalone_html
+
     net_names, sub_names = network_names(atlas)
     shown: Mapping[str, str] = {n: net_names[n] for n in networks}
     region, partly = region_of(atlas, networks)

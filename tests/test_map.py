@@ -46,12 +46,20 @@ def test_map_loads_no_asset_from_a_cdn(full_map):
     assert "L.Icon.Default.imagePath" in page
 
 
+def _features(m: folium.Map) -> list[dict]:
+    """The site features of the map's marker layer, as the browser receives them."""
+    layer = next(c for c in m._children.values() if getattr(c, "layer_name", "") == "sites")
+    geojson = next(iter(layer._children.values()))
+    return geojson.data["features"]
+
+
 def test_one_marker_per_site(full_map):
     m, sites = full_map
+    features = _features(m)
+    assert len(features) == len(sites) == 10
     page = m.get_root().render()
-    assert page.count("L.marker(") == len(sites) == 10
-    assert page.count('"na-marker"') == len(sites)
-
+    assert "L.divIcon" in page and "bindPopup(function" in page  # markers made in the browser, popups lazily
+    assert {f["properties"]["t"] for f in features} == set(sites["name"])
 
 def test_provinces_styled_by_region(small_atlas):
     m = build_base_map(small_atlas.provinces, highlighted=["Flevoland"], partial=[])
@@ -69,8 +77,11 @@ def test_html_in_names_is_escaped(small_atlas):
     m = folium.Map(tiles=None)
     layer.add_to(m)
     page = m.get_root().render()
-    assert "laboratorium <b>test</b>" not in page
-    assert "laboratorium &lt;b&gt;test&lt;/b&gt;" in page
+    assert "laboratorium <b>test</b>" not in page  # folium's tojson escapes < and > in the data
+    props = _features(m)[0]["properties"]
+    assert props["tip"] == "MST laboratorium &lt;b&gt;test&lt;/b&gt;"  # tooltip HTML: escaped text
+    assert "<h4>MST laboratorium &lt;b&gt;test&lt;/b&gt;</h4>" in props["p"]
+    assert props["t"] == "MST laboratorium <b>test</b>"  # the title attribute is set as text, not HTML
 
 
 def test_popup_escapes_every_value_and_flags_approximate_positions():
@@ -158,8 +169,10 @@ def test_names_cannot_break_out_of_folium_javascript(small_atlas):
     nets, subs = names(small_atlas)
     m = folium.Map(tiles=None)
     build_site_layer(sites, network_names=nets, subregion_names=subs).add_to(m)
-    # JSON-encoded options (the marker title) are safe; look at everything else.
-    page = re.sub(r'"title": "(?:[^"\\]|\\.)*"', "", m.get_root().render())
+    # The site data travels as JSON (tojson escapes quotes and <); everything else must not hold the text.
+    page = re.sub(r"_add\(\{.*?\}\);", "", m.get_root().render(), flags=re.S)
     assert "`); alert(document.domain)" not in page
     assert "${alert(2)}" not in page
-    assert "x&#96;); alert(document.domain); (&#96;&#36;{alert(2)}" in page
+    props = _features(m)[0]["properties"]
+    assert props["tip"] == "x&#96;); alert(document.domain); (&#96;&#36;{alert(2)}"  # safe in any template
+    assert "`" not in props["p"] and "${" not in props["p"]
