@@ -24,7 +24,7 @@ from branca.element import Element, MacroElement
 from folium.utilities import JsCode
 from jinja2 import Template
 
-from components.assets import JQUERY_JS, LEAFLET_CSS, LEAFLET_IMAGES, LEAFLET_JS
+from components.assets import LEAFLET_CSS, LEAFLET_IMAGES, LEAFLET_JS
 from components.i18n import t
 from geo.style import CLOSED_COLOUR, CONTEXT_COLOUR, LAND, REGION, REGION_PARTIAL, WATER, network_colours
 
@@ -226,7 +226,8 @@ def build_base_map(
         zoomSnap=0.25,
         zoomDelta=0.5,
     )
-    m.default_js = [("leaflet", LEAFLET_JS), ("jquery", JQUERY_JS)]
+    # Only Leaflet: folium needs jQuery just for its own popups, and ours are built by Leaflet itself.
+    m.default_js = [("leaflet", LEAFLET_JS)]
     m.default_css = [("leaflet_css", LEAFLET_CSS)]
     m.add_child(_OfflineAssets())
     m.get_root().header.add_child(Element(_POPUP_CSS))
