@@ -173,14 +173,14 @@ def _summary_records(frame: Any) -> list[dict[str, Any]]:
     return out
 
 
-def cmd_coverage(args: argparse.Namespace) -> int:
-    """Print coverage per province, sub-region and in total."""
+def _coverage(args: argparse.Namespace, *, outpatient: bool = False, closed: Sequence[str] = ()) -> tuple:
+    """Run the coverage analysis of the command's networks; ``(result, networks, value, unit)``."""
     from geo.coverage import HOSPITAL_CATEGORIES, network_coverage
     from geo.population import load_population
 
     atlas = load_atlas()
     networks = _networks_for(atlas, args)
-    cats = (*HOSPITAL_CATEGORIES, "outpatient") if args.outpatient else HOSPITAL_CATEGORIES
+    cats = (*HOSPITAL_CATEGORIES, "outpatient") if outpatient else HOSPITAL_CATEGORIES
     value, nearest, unit = _threshold(atlas, args)
     res = network_coverage(
         atlas,
@@ -188,9 +188,15 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         networks,
         km=value,
         categories=cats,
-        closed=args.close or (),
+        closed=closed,
         nearest=nearest,
     )
+    return res, networks, value, unit
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    """Print coverage per province, sub-region and in total."""
+    res, networks, value, unit = _coverage(args, outpatient=args.outpatient, closed=args.close or ())
     after = res.whatif.after
     payload = {
         "networks": networks,
@@ -219,20 +225,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """Rank every site by the inhabitants pushed beyond the threshold if it alone closed."""
-    from geo.coverage import HOSPITAL_CATEGORIES, network_coverage
-    from geo.population import load_population
-
-    atlas = load_atlas()
-    networks = _networks_for(atlas, args)
-    value, nearest, unit = _threshold(atlas, args)
-    res = network_coverage(
-        atlas,
-        load_population(provinces=atlas.provinces),
-        networks,
-        km=value,
-        categories=HOSPITAL_CATEGORIES,
-        nearest=nearest,
-    )
+    res, networks, value, unit = _coverage(args)
     records = _summary_records(res.sensitivity)
     if args.json:
         payload = {"networks": networks, "threshold": value, "unit": unit, "sites": records}
