@@ -243,12 +243,14 @@ def _by_unit(key: str, unit: str) -> str:
 def render_controls(atlas: Atlas, sel: Selection, lang: str) -> dict[str, Any]:
     """Threshold, which sites count, what-if and population source; returns the choices."""
     st.subheader(t("cov.header", lang))
+    # Defaults in session state, not in the widgets: a shared link may have set these keys already.
+    for key, value in (("cov_unit", "km"), ("cov_km", KM_DEFAULT), ("cov_min", MIN_DEFAULT)):
+        st.session_state.setdefault(key, value)
     unit = (
         st.segmented_control(
             t("cov.unit", lang),
             ("km", "min"),
             key="cov_unit",
-            default="km",
             format_func=lambda u: t(f"cov.unit.{u}", lang),
         )
         or "km"
@@ -258,15 +260,12 @@ def render_controls(atlas: Atlas, sel: Selection, lang: str) -> dict[str, Any]:
             t("cov.min", lang),
             MIN_MIN,
             MIN_MAX,
-            MIN_DEFAULT,
             step=5,
             key="cov_min",
             help=t("cov.min.help", lang),
         )
     else:
-        km = st.slider(
-            t("cov.km", lang), KM_MIN, KM_MAX, KM_DEFAULT, step=1, key="cov_km", help=t("cov.km.help", lang)
-        )
+        km = st.slider(t("cov.km", lang), KM_MIN, KM_MAX, step=1, key="cov_km", help=t("cov.km.help", lang))
     with_outpatient = st.toggle(
         t("cov.outpatient", lang), key="cov_outpatient", help=t("cov.outpatient.help", lang)
     )

@@ -179,6 +179,15 @@ def render_finder(atlas: Atlas, sel: Selection, lang: str) -> FinderView | None:
         placeholder=t("finder.place.placeholder", lang),
         help=t("finder.place.help", lang),
     )
+    # Defaults go into session state, not into the widgets: a shared link may have set these keys
+    # already, and Streamlit warns on the page when a widget gets both.
+    for key, value in (
+        ("finder_spec", "cardiology"),
+        ("finder_n", 3),
+        ("finder_by", "minutes"),
+        ("tt_wait", int(FERRY_WAIT_MIN)),
+    ):
+        st.session_state.setdefault(key, value)
     specialty = sel.specialty
     if specialty is None:
         specialty = (
@@ -187,17 +196,15 @@ def render_finder(atlas: Atlas, sel: Selection, lang: str) -> FinderView | None:
                 list(SPECIALTIES),
                 key="finder_spec",
                 format_func=lambda s: t(f"spec.{s}", lang),
-                default="cardiology",
             )
             or "cardiology"
         )
-    limit = st.slider(t("finder.limit", lang), 1, 10, 3, key="finder_n")
+    limit = st.slider(t("finder.limit", lang), 1, 10, key="finder_n")
     by = (
         st.segmented_control(
             t("finder.by", lang),
             ("minutes", "km"),
             key="finder_by",
-            default="minutes",
             format_func=lambda b: t(f"finder.by.{b}", lang),
             help=t("finder.by.help", lang),
         )
@@ -208,7 +215,6 @@ def render_finder(atlas: Atlas, sel: Selection, lang: str) -> FinderView | None:
             t("tt.wait", lang),
             0,
             60,
-            int(FERRY_WAIT_MIN),
             step=5,
             key="tt_wait",
             help=t("tt.wait.help", lang),
