@@ -176,6 +176,29 @@ class _OfflineAssets(MacroElement):
     )
 
 
+class ViewInUrl(MacroElement):
+    """Keep the page's ``c`` (centre) and ``z`` (zoom) link parameters in step with the map.
+
+    Panning never reruns the app (st_folium returns only clicks), so the server cannot know the view;
+    the map itself writes it into the page's address with ``history.replaceState`` (the map's iframe
+    has the app's origin), so a copied link reopens the same view.
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+{{ this._parent.get_name() }}.on("moveend", function () {
+  try {
+    var m = {{ this._parent.get_name() }}, c = m.getCenter(), w = window.parent;
+    var u = new URL(w.location.href);
+    u.searchParams.set("c", c.lat.toFixed(4) + "," + c.lng.toFixed(4));
+    u.searchParams.set("z", String(Math.round(m.getZoom())));
+    w.history.replaceState(w.history.state, "", u.toString());
+  } catch (e) { /* a saved copy of the map has no app page around it */ }
+});
+{% endmacro %}"""
+    )
+
+
 def _tiles(m: folium.Map, tiles: str | None, lang: str) -> None:
     if tiles == "nlmaps":
         folium.TileLayer(xyz.nlmaps.pastel, name=t("tiles.nlmaps", lang)).add_to(m)

@@ -13,7 +13,7 @@ import streamlit as st
 import streamlit_folium
 
 from components.filters import Selection
-from components.map import build_base_map, build_site_layer, legend_html, share_legend_html
+from components.map import ViewInUrl, build_base_map, build_site_layer, legend_html, share_legend_html
 from components.report import network_names as names
 from geo.data import Atlas
 
@@ -79,6 +79,7 @@ def render_map(
         share_colormap=share_colormap,
         areas=areas,
     )
+    base.add_child(ViewInUrl())
     drawn = sites
     if closed:
         drawn = sites.copy()

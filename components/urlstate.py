@@ -169,6 +169,9 @@ def write_url() -> None:
     if wanted.get("net") == ",".join(st.session_state.get("_all_networks", [])):
         wanted.pop("net")
     current = {k: st.query_params[k] for k in st.query_params}
+    for name in ("c", "z"):  # the map writes its view into the address itself (see ViewInUrl)
+        if name in current and name not in wanted and len(current[name]) <= 40:
+            wanted[name] = current[name]
     if current != wanted:
         st.query_params.from_dict(wanted)
 

@@ -173,3 +173,26 @@ def test_uploaded_names_with_html_never_run(offline_page, app_url, tmp_path):
     assert page.evaluate("window.__pwned") is None
     assert all(f.evaluate("window.__pwned") is None for f in page.frames)  # nor inside the map iframe
     assert page.js_errors == []
+
+
+def test_panned_view_is_in_the_link_and_reopens(offline_page, app_url):
+    page = offline_page
+    page.goto(app_url)
+    frame = page.frame_locator(MAP)
+    expect(frame.locator(".leaflet-marker-icon").first).to_be_attached(timeout=TIMEOUT)
+    page.locator(MAP).scroll_into_view_if_needed()
+    frame.locator(".leaflet-control-zoom-in").click()
+    expect(page).to_have_url(re.compile(r"z=\d+"), timeout=TIMEOUT)
+    page.get_by_text("Toon gesloten locaties").click()  # a rerun keeps the view in the link
+    expect(page).to_have_url(re.compile(r"closed=1"), timeout=TIMEOUT)
+    expect(page).to_have_url(re.compile(r"z=\d+"))
+    link = page.url
+    zoom = int(re.search(r"z=(\d+)", link).group(1))
+    other = page.context.new_page()
+    other.goto(link)
+    other_frame = other.frame_locator(MAP)
+    expect(other_frame.locator(".leaflet-marker-icon").first).to_be_attached(timeout=TIMEOUT)
+    map_zoom = "() => Object.keys(window).filter(k => k.startsWith('map_')).map(k => window[k].getZoom())[0]"
+    iframe = next(f for f in other.frames if f.url != other.url and "component" in f.url)
+    expect(other_frame.locator(".leaflet-control-zoom-in")).to_be_visible()
+    assert round(iframe.evaluate(map_zoom)) == zoom

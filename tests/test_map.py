@@ -61,6 +61,7 @@ def test_one_marker_per_site(full_map):
     assert "L.divIcon" in page and "bindPopup(function" in page  # markers made in the browser, popups lazily
     assert {f["properties"]["t"] for f in features} == set(sites["name"])
 
+
 def test_provinces_styled_by_region(small_atlas):
     m = build_base_map(small_atlas.provinces, highlighted=["Flevoland"], partial=[])
     page = m.get_root().render()
