@@ -454,8 +454,10 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Threshold {km} km in a straight line",
     },
     "export.threshold.min": {
-        "nl": "Reistijdgrens {km} min met de auto (schatting, nooit over open water)",
-        "en": "Threshold {km} min by car (estimate, never across open water)",
+        "nl": "Reistijdgrens {km} min met de auto (schatting: raster van 500 m, 60 km/u, nooit over open water, "
+        "veerboot met wachttijd; ± 10 min)",
+        "en": "Threshold {km} min by car (estimate: 500 m raster, 60 km/h, never across open water, ferries with "
+        "waiting time; ± 10 min)",
     },
     "export.format": {"nl": "Bestandsformaat", "en": "File format"},
     "export.help.map": {
