@@ -18,7 +18,7 @@ import streamlit as st
 
 from components.filters import Selection
 from components.i18n import fmt_number, t
-from components.report import filter_line, interactive_html, snapshot_spec
+from components.report import filter_line, interactive_html, snapshot_spec, view_extent
 from components.report import network_names as names
 from geo.data import Atlas
 from geo.schema import CATEGORIES
@@ -51,6 +51,18 @@ FORMATS: dict[str, str] = {
 }
 
 
+def _screen_extent() -> tuple[float, float, float, float] | None:
+    """The part of the country the map shows now, from the ``c`` and ``z`` the map keeps in the link."""
+    try:
+        lat, lon = (float(v) for v in st.query_params.get("c", "").split(","))
+        zoom = min(17.0, max(6.0, float(st.query_params.get("z", ""))))
+    except ValueError:
+        return None
+    if not (50.6 <= lat <= 53.7 and 3.2 <= lon <= 7.3):
+        return None
+    return view_extent((lat, lon), zoom)
+
+
 def remember_view(
     *, finder: Any = None, coverage: tuple[dict[str, Any], dict[str, Any]] | None = None
 ) -> None:
@@ -70,6 +82,7 @@ def make_file(
     dpi: int,
     finder: Any = None,
     coverage: tuple[dict[str, Any], dict[str, Any]] | None = None,
+    extent: tuple[float, float, float, float] | None = None,
 ) -> tuple[str, bytes]:
     """Build one export of the current view; return ``(file name, bytes)``."""
     from geo.export import (
@@ -114,6 +127,7 @@ def make_file(
             coverage=cov_after,
             areas=areas,
             finder=view,
+            extent=extent,
         )
         return f"{name}.{fmt}", render_static(spec, fmt=fmt, page=page, dpi=dpi)  # type: ignore[arg-type]
     if fmt == "html":
@@ -191,6 +205,7 @@ def render_export(atlas: Atlas, sel: Selection, sites: gpd.GeoDataFrame, lang: s
                     dpi=int(dpi),
                     finder=finder,
                     coverage=coverage,
+                    extent=_screen_extent(),
                 )
             st.session_state[EXPORT_FILE] = (fmt, file_name, data)
         made = st.session_state.get(EXPORT_FILE)

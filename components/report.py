@@ -7,6 +7,7 @@ the screen are the same map.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import urllib.parse
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -124,6 +125,19 @@ def finder_extent(
     return (min(lons) - dx, min(lats) - dy, max(lons) + dx, max(lats) + dy)
 
 
+def view_extent(
+    center: tuple[float, float], zoom: float, *, width_px: int = 760, height_px: int = 560
+) -> tuple[float, float, float, float]:
+    """WGS84 box that a Web-Mercator map of this size shows at ``center`` and ``zoom``."""
+    lat, lon = center
+    span_lon = 360.0 / 2**zoom * width_px / 256
+    merc = math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+    half = math.pi / 2**zoom * height_px / 256
+    south = math.degrees(2 * math.atan(math.exp(merc - half)) - math.pi / 2)
+    north = math.degrees(2 * math.atan(math.exp(merc + half)) - math.pi / 2)
+    return (lon - span_lon / 2, south, lon + span_lon / 2, north)
+
+
 def region_of(atlas: Atlas, networks: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Provinces of the networks' region, and those only partly in it."""
     partly = sorted({p for n in networks for p in atlas.network(n)["partial_provinces"].split(";") if p})
@@ -149,6 +163,7 @@ def snapshot_spec(
     coverage: Any = None,
     areas: gpd.GeoDataFrame | None = None,
     finder: tuple[tuple[float, float], str, pd.DataFrame] | None = None,
+    extent: tuple[float, float, float, float] | None = None,
 ) -> SnapshotSpec:
     """The static map of the current view: sites, region, optional coverage shading and finder."""
     from geo.export import Finder, SnapshotSpec, sources_line
@@ -179,7 +194,7 @@ def snapshot_spec(
         shares_title=t("cov.legend", lang) if shares else "",
         service_areas=areas,
         finder=Finder(finder[0][0], finder[0][1], finder[1], tuple(finder[2]["site_id"])) if finder else None,
-        extent=finder_extent(finder[0], finder[2]) if finder else None,
+        extent=extent or (finder_extent(finder[0], finder[2]) if finder else None),
     )
 
 

@@ -177,3 +177,13 @@ def test_names_cannot_break_out_of_folium_javascript(small_atlas):
     props = _features(m)[0]["properties"]
     assert props["tip"] == "x&#96;); alert(document.domain); (&#96;&#36;{alert(2)}"  # safe in any template
     assert "`" not in props["p"] and "${" not in props["p"]
+
+
+def test_view_extent_matches_web_mercator():
+    from components.report import view_extent
+
+    west, south, east, north = view_extent((52.5, 5.3), 8, width_px=512, height_px=512)
+    assert east - west == pytest.approx(2 * 360 / 2**8)  # 512 px = two tiles of 360/2^z degrees
+    assert south < 52.5 < north and (north - 52.5) < (52.5 - south) * 1.01  # Mercator stretches north
+    w2, s2, e2, n2 = view_extent((52.5, 5.3), 9, width_px=512, height_px=512)
+    assert e2 - w2 == pytest.approx((east - west) / 2)
