@@ -16,10 +16,7 @@ from __future__ import annotations
 import json
 import os
 import platform
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,6 +27,8 @@ import shapely
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # a plain script: make ``geo`` importable without installing
+
+from timing import timed  # noqa: E402 - bench/timing.py (the script's folder is on sys.path)
 
 from geo import coverage as cv  # noqa: E402
 from geo.crs import RD, WGS84  # noqa: E402
@@ -97,17 +96,6 @@ def synthetic_population(n: int, provinces: gpd.GeoDataFrame, seed: int = 5) -> 
         geometry=gpd.points_from_xy(x, y, crs=RD),
         crs=RD,
     )
-
-
-def timed(fn: Callable[[], object], runs: int) -> dict[str, float]:
-    """Milliseconds of ``runs`` calls after one warm-up call: median, min, max."""
-    fn()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return {"median_ms": statistics.median(times), "min_ms": min(times), "max_ms": max(times), "runs": runs}
 
 
 def main() -> int:

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import json
 import platform
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,6 +22,8 @@ import shapely
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # a plain script: make ``geo`` importable without installing
+
+from timing import timed  # noqa: E402 - bench/timing.py (the script's folder is on sys.path)
 
 from geo.data import load_atlas, load_provinces  # noqa: E402
 from geo.export import (  # noqa: E402
@@ -136,25 +135,6 @@ def folium_page(sites: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame) -> tuple[s
         for r in sites.itertuples():
             folium.CircleMarker((r.lat, r.lon), radius=6, tooltip=str(r.name), popup=str(r.name)).add_to(m)
         return m.get_root().render(), f"plain folium ({type(exc).__name__} from components.map)"
-
-
-def timed(fn: Callable[[], object], runs: int) -> dict[str, float]:
-    """Time one cold call, then ``runs`` warm ones; return cold and median/min/max in milliseconds."""
-    t0 = time.perf_counter()
-    fn()
-    cold = (time.perf_counter() - t0) * 1000.0
-    samples = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - t0) * 1000.0)
-    return {
-        "cold_ms": round(cold, 1),
-        "median_ms": round(statistics.median(samples), 1),
-        "min_ms": round(min(samples), 1),
-        "max_ms": round(max(samples), 1),
-        "runs": runs,
-    }
 
 
 def main() -> int:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import platform
-import statistics
 import sys
 import time
 from datetime import UTC, datetime
@@ -21,6 +20,8 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # a plain script: make ``geo`` importable without installing
+
+from timing import timed  # noqa: E402 - bench/timing.py (the script's folder is on sys.path)
 
 from geo.data import load_atlas  # noqa: E402
 from geo.nearest import nearest_sites  # noqa: E402
@@ -68,17 +69,6 @@ def real_or_synthetic_sites() -> tuple[gpd.GeoDataFrame, str]:
     return sites, "load_atlas()"
 
 
-def timed(fn, runs: int = RUNS) -> dict[str, float]:
-    """Call ``fn`` once to warm up, then ``runs`` times; return median/min/max in milliseconds."""
-    fn()
-    samples = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - t0) * 1000.0)
-    return {"median_ms": statistics.median(samples), "min_ms": min(samples), "max_ms": max(samples)}
-
-
 def finder(query: str, places: pd.DataFrame, sites: pd.DataFrame) -> None:
     """What the UI does per search: resolve, then rank sites around the first match (if any)."""
     res = resolve_place(query, places)
@@ -94,10 +84,12 @@ def main() -> None:
 
     rows: dict[str, dict[str, float]] = {}
     for label, query in QUERIES.items():
-        rows[label] = timed(lambda q=query: finder(q, places, sites))
-    rows["nearest_sites only"] = timed(lambda: nearest_sites(52.37, 4.89, sites, limit=3))
+        rows[label] = timed(lambda q=query: finder(q, places, sites), RUNS)
+    rows["nearest_sites only"] = timed(lambda: nearest_sites(52.37, 4.89, sites, limit=3), RUNS)
     # Streamlit's st.cache_data hands out a fresh copy each rerun: the search index is then rebuilt.
-    rows["fresh gazetteer copy (index rebuilt)"] = timed(lambda: finder("Den Bosch", places.copy(), sites))
+    rows["fresh gazetteer copy (index rebuilt)"] = timed(
+        lambda: finder("Den Bosch", places.copy(), sites), RUNS
+    )
 
     width = max(map(len, rows))
     print(f"gazetteer: {len(places)} places, built in {build_s:.2f} s; sites: {len(sites)} from {source}")

@@ -21,11 +21,8 @@ import json
 import os
 import platform
 import shutil
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,6 +30,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # a plain script: make ``geo`` importable without installing
+
+from timing import timed  # noqa: E402 - bench/timing.py (the script's folder is on sys.path)
 
 from geo import coverage as cv  # noqa: E402
 from geo import traveltime as tt  # noqa: E402
@@ -47,20 +46,12 @@ BUILD_RUNS = 3
 TARGETS_MS = {"build_cold": 15_000.0, "nearest_by_time": 20.0, "coverage_minutes": 200.0}
 #: Query locations for the nearest-by-time benchmark: Urk, Den Burg, Almere, Zwolle, Dokkum.
 PLACES = [
-    (52.6625, 5.60139), (53.05417, 4.79722), (52.37025, 5.21413), (52.5125, 6.09444), (53.32224, 5.99697)
+    (52.6625, 5.60139),
+    (53.05417, 4.79722),
+    (52.37025, 5.21413),
+    (52.5125, 6.09444),
+    (53.32224, 5.99697),
 ]
-
-
-def timed(fn: Callable[[], object], runs: int, *, warm: bool = True) -> dict[str, float]:
-    """Milliseconds of ``runs`` calls (after one warm-up call when ``warm``): median, min, max."""
-    if warm:
-        fn()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return {"median_ms": statistics.median(times), "min_ms": min(times), "max_ms": max(times), "runs": runs}
 
 
 def main() -> int:
@@ -110,8 +101,10 @@ def main() -> int:
     results["population_minutes"] = timed(lambda: tt.population_minutes(population, net_sites, model), RUNS)
 
     failed = []
-    print(f"{len(sites)} sites ({fields} distinct fields), {len(population)} places; "
-          f"{NETWORK}: {len(net_sites)} sites, {MINUTES:g}-minute coverage {share:.1%}")
+    print(
+        f"{len(sites)} sites ({fields} distinct fields), {len(population)} places; "
+        f"{NETWORK}: {len(net_sites)} sites, {MINUTES:g}-minute coverage {share:.1%}"
+    )
     print(f"{'benchmark':<26} {'median':>10} {'min':>10} {'max':>10} {'target':>10}")
     for name, r in results.items():
         target = TARGETS_MS.get(name)
