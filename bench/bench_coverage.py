@@ -13,11 +13,7 @@ runs and writes ``bench/results/coverage.json``. Targets:
 
 from __future__ import annotations
 
-import json
-import os
-import platform
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -28,7 +24,7 @@ import shapely
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # a plain script: make ``geo`` importable without installing
 
-from timing import timed  # noqa: E402 - bench/timing.py (the script's folder is on sys.path)
+from timing import timed, write_results  # noqa: E402 - bench/timing.py (the script's folder is on sys.path)
 
 from geo import coverage as cv  # noqa: E402
 from geo.crs import RD, WGS84  # noqa: E402
@@ -137,25 +133,14 @@ def main() -> int:
         mark = "" if target is None else f"{target:>8.0f}ms {'ok' if r['ok'] else 'MISSED'}"
         print(f"{name:<18} {r['median_ms']:>8.1f}ms {r['min_ms']:>8.1f}ms {r['max_ms']:>8.1f}ms {mark}")
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(
-        json.dumps(
-            {
-                "when": datetime.now(UTC).isoformat(timespec="seconds"),
-                "data": source,
-                "sites": len(sites),
-                "population_points": len(population),
-                "big_population_points": BIG_N,
-                "km": KM,
-                "machine": {
-                    "python": platform.python_version(),
-                    "cpus": os.cpu_count(),
-                    "platform": platform.platform(),
-                },
-                "results": results,
-            },
-            indent=2,
-        )
-        + "\n"
+    write_results(
+        OUT,
+        data=source,
+        sites=len(sites),
+        population_points=len(population),
+        big_population_points=BIG_N,
+        km=KM,
+        results=results,
     )
     print(f"wrote {OUT.relative_to(ROOT)}")
     return 1 if failed else 0

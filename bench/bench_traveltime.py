@@ -17,13 +17,9 @@ Run ``python bench/bench_traveltime.py``. Uses the shipped sites and the built-i
 
 from __future__ import annotations
 
-import json
-import os
-import platform
 import shutil
 import sys
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +27,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # a plain script: make ``geo`` importable without installing
 
-from timing import timed  # noqa: E402 - bench/timing.py (the script's folder is on sys.path)
+from timing import timed, write_results  # noqa: E402 - bench/timing.py (the script's folder is on sys.path)
 
 from geo import coverage as cv  # noqa: E402
 from geo import traveltime as tt  # noqa: E402
@@ -116,29 +112,18 @@ def main() -> int:
         print(f"{name:<26} {r['median_ms']:>8.1f}ms {r['min_ms']:>8.1f}ms {r['max_ms']:>8.1f}ms {mark}")
     cache_mb = sum(f.stat().st_size for f in cold_dirs[0].rglob("*.npy")) / 1e6
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(
-        json.dumps(
-            {
-                "when": datetime.now(UTC).isoformat(timespec="seconds"),
-                "sites": len(sites),
-                "distinct_fields": fields,
-                "graph_nodes": int(model.core.store.graph.shape[0]),
-                "cache_mb": round(cache_mb, 1),
-                "population_points": len(population),
-                "network": NETWORK,
-                "network_sites": len(net_sites),
-                "minutes": MINUTES,
-                "coverage_share": share,
-                "machine": {
-                    "python": platform.python_version(),
-                    "cpus": os.cpu_count(),
-                    "platform": platform.platform(),
-                },
-                "results": results,
-            },
-            indent=2,
-        )
-        + "\n"
+    write_results(
+        OUT,
+        sites=len(sites),
+        distinct_fields=fields,
+        graph_nodes=int(model.core.store.graph.shape[0]),
+        cache_mb=round(cache_mb, 1),
+        population_points=len(population),
+        network=NETWORK,
+        network_sites=len(net_sites),
+        minutes=MINUTES,
+        coverage_share=share,
+        results=results,
     )
     for folder in cold_dirs:
         shutil.rmtree(folder, ignore_errors=True)

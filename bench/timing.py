@@ -1,10 +1,16 @@
-"""The one timing helper of the computation benchmarks (``bench/bench_*.py``)."""
+"""Timing and result files shared by the computation benchmarks (``bench/bench_*.py``)."""
 
 from __future__ import annotations
 
+import json
+import os
+import platform
 import statistics
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 
 def timed(fn: Callable[[], object], runs: int, *, warm: bool = True) -> dict[str, float]:
@@ -32,3 +38,11 @@ def timed(fn: Callable[[], object], runs: int, *, warm: bool = True) -> dict[str
     if cold is not None:
         out["cold_ms"] = cold
     return out
+
+
+def write_results(path: Path, **fields: Any) -> None:
+    """Write a benchmark's JSON: when, on which machine, and ``fields`` (results and context)."""
+    machine = {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
+    payload = {"when": datetime.now(UTC).isoformat(timespec="seconds"), **fields, "machine": machine}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(payload, indent=2) + "\n")

@@ -13,11 +13,13 @@ class Problem:
     row: int | None  # line number in the file (the header is line 1); None for file-level problems
     field: str | None
     message: str
+    #: What ``row`` counts: "line" (CSV), "row" (spreadsheet) or "feature" (GeoJSON).
+    unit: str = "line"
 
     def __str__(self) -> str:
         where = self.file
         if self.row is not None:
-            where += f", line {self.row}"
+            where += f", {self.unit} {self.row}"
         if self.field:
             where += f", field '{self.field}'"
         return f"{where}: {self.message}"

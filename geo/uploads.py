@@ -86,20 +86,9 @@ EXAMPLE_CSV = (
 )
 
 
-@dataclass(frozen=True)
-class UploadProblem(Problem):
-    """A :class:`~geo.errors.Problem` in an uploaded file; ``unit`` says what ``row`` counts."""
-
-    #: "line" (CSV; the header is line 1), "row" (Excel sheet row) or "feature" (GeoJSON, from 1).
-    unit: str = "line"
-
-    def __str__(self) -> str:
-        where = self.file
-        if self.row is not None:
-            where += f", {self.unit} {self.row}"
-        if self.field:
-            where += f", field '{self.field}'"
-        return f"{where}: {self.message}"
+#: A problem in an uploaded file; its ``unit`` is "line" (CSV; the header is line 1), "row" (Excel sheet
+#: row) or "feature" (GeoJSON, from 1).
+UploadProblem = Problem
 
 
 class UploadError(DataValidationError):
