@@ -24,7 +24,7 @@ import shapely
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # a plain script: make ``geo`` importable without installing
 
-from timing import timed, write_results  # noqa: E402 - bench/timing.py (the script's folder is on sys.path)
+from timing import report, timed, write_results  # noqa: E402 - bench/timing.py (the script's folder is on sys.path)
 
 from geo import coverage as cv  # noqa: E402
 from geo.crs import RD, WGS84  # noqa: E402
@@ -123,15 +123,7 @@ def main() -> int:
         **{name: timed(fn, RUNS) for name, fn in parts.items()},
     }
     failed = []
-    print(f"{'benchmark':<18} {'median':>10} {'min':>10} {'max':>10} {'target':>10}")
-    for name, r in results.items():
-        target = TARGETS_MS.get(name)
-        r["target_ms"] = target
-        r["ok"] = None if target is None else r["median_ms"] <= target
-        if r["ok"] is False:
-            failed.append(name)
-        mark = "" if target is None else f"{target:>8.0f}ms {'ok' if r['ok'] else 'MISSED'}"
-        print(f"{name:<18} {r['median_ms']:>8.1f}ms {r['min_ms']:>8.1f}ms {r['max_ms']:>8.1f}ms {mark}")
+    failed += report(results, TARGETS_MS, width=18)
     OUT.parent.mkdir(parents=True, exist_ok=True)
     write_results(
         OUT,

@@ -27,7 +27,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # a plain script: make ``geo`` importable without installing
 
-from timing import timed, write_results  # noqa: E402 - bench/timing.py (the script's folder is on sys.path)
+from timing import report, timed, write_results  # noqa: E402 - bench/timing.py (the script's folder is on sys.path)
 
 from geo import coverage as cv  # noqa: E402
 from geo import traveltime as tt  # noqa: E402
@@ -101,15 +101,7 @@ def main() -> int:
         f"{len(sites)} sites ({fields} distinct fields), {len(population)} places; "
         f"{NETWORK}: {len(net_sites)} sites, {MINUTES:g}-minute coverage {share:.1%}"
     )
-    print(f"{'benchmark':<26} {'median':>10} {'min':>10} {'max':>10} {'target':>10}")
-    for name, r in results.items():
-        target = TARGETS_MS.get(name)
-        r["target_ms"] = target
-        r["ok"] = None if target is None else r["median_ms"] <= target
-        if r["ok"] is False:
-            failed.append(name)
-        mark = "" if target is None else f"{target:>8.0f}ms {'ok' if r['ok'] else 'MISSED'}"
-        print(f"{name:<26} {r['median_ms']:>8.1f}ms {r['min_ms']:>8.1f}ms {r['max_ms']:>8.1f}ms {mark}")
+    failed += report(results, TARGETS_MS, width=26)
     cache_mb = sum(f.stat().st_size for f in cold_dirs[0].rglob("*.npy")) / 1e6
     OUT.parent.mkdir(parents=True, exist_ok=True)
     write_results(

@@ -46,3 +46,18 @@ def write_results(path: Path, **fields: Any) -> None:
     payload = {"when": datetime.now(UTC).isoformat(timespec="seconds"), **fields, "machine": machine}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(payload, indent=2) + "\n")
+
+
+def report(results: dict[str, dict[str, Any]], targets_ms: dict[str, float], *, width: int = 18) -> list[str]:
+    """Mark each result against its target (``target_ms``, ``ok``), print a table; return the misses."""
+    failed = []
+    print(f"{'benchmark':<{width}} {'median':>10} {'min':>10} {'max':>10} {'target':>10}")
+    for name, r in results.items():
+        target = targets_ms.get(name)
+        r["target_ms"] = target
+        r["ok"] = None if target is None else r["median_ms"] <= target
+        if r["ok"] is False:
+            failed.append(name)
+        mark = "" if target is None else f"{target:>8.0f}ms {'ok' if r['ok'] else 'MISSED'}"
+        print(f"{name:<{width}} {r['median_ms']:>8.1f}ms {r['min_ms']:>8.1f}ms {r['max_ms']:>8.1f}ms {mark}")
+    return failed

@@ -68,7 +68,7 @@ def render_map(
     net_names, sub_names = names(atlas)
     shown = {n: net_names[n] for n in sel.networks}
     region = atlas.region_provinces(sel.networks)
-    partly = sorted({p for n in sel.networks for p in atlas.network(n)["partial_provinces"].split(";") if p})
+    partly = atlas.partial_provinces(sel.networks)
     base = build_base_map(
         atlas.provinces,
         lang=lang,

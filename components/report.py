@@ -140,7 +140,7 @@ def view_extent(
 
 def region_of(atlas: Atlas, networks: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Provinces of the networks' region, and those only partly in it."""
-    partly = sorted({p for n in networks for p in atlas.network(n)["partial_provinces"].split(";") if p})
+    partly = atlas.partial_provinces(networks)
     return tuple(atlas.region_provinces(networks)), tuple(partly)
 
 

@@ -860,9 +860,7 @@ def network_coverage(
     km = _check_km(km)
     closed = tuple(closed)
     sites = filter_sites(atlas, networks=list(network_ids), categories=list(categories))
-    partial = tuple(
-        sorted({p for n in network_ids for p in atlas.network(n)["partial_provinces"].split(";") if p})
-    )
+    partial = tuple(atlas.partial_provinces(network_ids))
     others = filter_sites(atlas, categories=list(HOSPITAL_CATEGORIES), include_context=True)
     others = others[~others["in_network"]]
     pop = limit_to_catchment(population.to_crs(RD), sites.to_crs(RD), others.to_crs(RD), partial=partial)

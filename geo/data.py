@@ -61,6 +61,13 @@ class Atlas:
             nets = nets[nets["specialty"] == specialty]
         return list(nets["network_id"])
 
+    def partial_provinces(self, network_ids: Iterable[str]) -> list[str]:
+        """Provinces only partly in the networks' region (e.g. Gelderland for Noord-Oost), sorted."""
+        out: set[str] = set()
+        for nid in network_ids:
+            out.update(p for p in self.network(nid)["partial_provinces"].split(";") if p)
+        return sorted(out)
+
     def region_provinces(self, network_ids: Iterable[str]) -> list[str]:
         """Provinces that make up the regions of the given networks, in alphabetical order."""
         out: set[str] = set()

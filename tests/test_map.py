@@ -185,5 +185,5 @@ def test_view_extent_matches_web_mercator():
     west, south, east, north = view_extent((52.5, 5.3), 8, width_px=512, height_px=512)
     assert east - west == pytest.approx(2 * 360 / 2**8)  # 512 px = two tiles of 360/2^z degrees
     assert south < 52.5 < north and (north - 52.5) < (52.5 - south) * 1.01  # Mercator stretches north
-    w2, s2, e2, n2 = view_extent((52.5, 5.3), 9, width_px=512, height_px=512)
+    w2, _s2, e2, _n2 = view_extent((52.5, 5.3), 9, width_px=512, height_px=512)
     assert e2 - w2 == pytest.approx((east - west) / 2)
