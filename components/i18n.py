@@ -56,12 +56,18 @@ TEXT: dict[str, dict[str, str]] = {
     "metric.context": {"nl": "Overige ziekenhuizen", "en": "Other hospitals"},
     # categories (marker shapes)
     "cat.hospital_ed": {"nl": "Ziekenhuis met 24/7 SEH", "en": "Hospital with 24/7 emergency department"},
-    "cat.hospital": {"nl": "Ziekenhuis zonder 24/7 SEH", "en": "Hospital without 24/7 emergency department"},
+    "cat.hospital": {
+        "nl": "Ziekenhuis zonder bevestigde 24/7 SEH",
+        "en": "Hospital without a confirmed 24/7 emergency department",
+    },
     "cat.outpatient": {"nl": "Buitenpolikliniek", "en": "Outpatient clinic"},
     "cat.radiotherapy": {"nl": "Radiotherapiecentrum", "en": "Radiotherapy centre"},
     "cat.other": {"nl": "Overige locatie (geen patiënten)", "en": "Other site (no patients)"},
     "catshort.hospital_ed": {"nl": "Ziekenhuis, 24/7 SEH", "en": "Hospital, 24/7 ED"},
-    "catshort.hospital": {"nl": "Ziekenhuis, geen 24/7 SEH", "en": "Hospital, no 24/7 ED"},
+    "catshort.hospital": {
+        "nl": "Ziekenhuis, 24/7 SEH niet bevestigd",
+        "en": "Hospital, 24/7 ED not confirmed",
+    },
     "catshort.outpatient": {"nl": "Buitenpoli", "en": "Outpatient clinic"},
     "catshort.radiotherapy": {"nl": "Radiotherapie", "en": "Radiotherapy"},
     "catshort.other": {"nl": "Overig", "en": "Other"},
@@ -75,6 +81,7 @@ TEXT: dict[str, dict[str, str]] = {
     "ed.unknown": {"nl": "Onbekend", "en": "Unknown"},
     # precision
     "prec.building": {"nl": "gebouw", "en": "building"},
+    "prec.site": {"nl": "terrein (niet de ingang)", "en": "grounds (not the entrance)"},
     "prec.street": {"nl": "straat (benadering)", "en": "street (approximate)"},
     "prec.town": {"nl": "plaats (benadering)", "en": "town (approximate)"},
     "prec.warning": {

@@ -17,7 +17,7 @@ import pandas as pd
 
 from geo.data import filter_sites, load_atlas
 from geo.errors import DataValidationError, UnknownIdError
-from geo.schema import CATEGORIES, SPECIALTIES
+from geo.schema import CATEGORIES, PRECISIONS, SPECIALTIES
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE = 0, 1, 2
 METHOD_KM = "straight-line distance from GeoNames places (>= 500 inhabitants) to the nearest open site"
@@ -55,6 +55,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
             f"{len(s)} sites ({int((s['status'] == 'open').sum())} open, "
             f"{int((~s['in_network']).sum())} outside the networks), {len(atlas.provinces)} provinces"
         )
+        counts = s["precision"].value_counts()
+        print("positions: " + ", ".join(f"{p} {int(counts.get(p, 0))}" for p in PRECISIONS))
     return EXIT_OK
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,17 @@ DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 PROVINCES_FILE = "provinces.geojson"
 #: How far outside its claimed province a site may lie: Natural Earth's coastline is coarse.
 PROVINCE_TOLERANCE_M = 1_000.0
+#: How far outside the PC4 area of its postcode a site may lie before ``check_postcode_areas`` warns.
+PC4_TOLERANCE_M = 250.0
+#: A coordinate source is a data file at a fixed commit (the Eurostat/GISCO file, OurAirports) or a
+#: PDOK Locatieserver query (``scripts/geocode_pdok.py``).
+_COORD_SOURCE = re.compile(r"/blob/[0-9a-f]{40}/|^https://api\.pdok\.nl/bzk/locatieserver/")
+#: Words that say a point is not the building; they contradict a building or site precision.
+_NOT_BUILDING = re.compile(
+    r"\b(?:town|city|village|district)(?:[- /]+(?:district|centre))*[- ]centre\b|town[- ]point|"
+    r"\b(?:stads|dorps|plaats)centrum\b|\bcentrum van\b|not the building|\bapproximate\b|±",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -231,6 +243,111 @@ def _check_geography(sites: pd.DataFrame, provinces: gpd.GeoDataFrame) -> list[P
     return problems
 
 
+def _check_precision(sites: pd.DataFrame) -> list[Problem]:
+    """Tie each precision to its evidence, and allow a shared coordinate only between co-located sites.
+
+    ``building`` and ``site`` need a pinned coordinate source and the record in it; their notes may not
+    call the point a town centre or approximate; two rows may share a coordinate only when each lists the
+    other in ``colocated_with`` (or when all of them are town centres).
+    """
+    problems: list[Problem] = []
+    ids = set(sites["site_id"])
+
+    def bad(row: pd.Series, fld: str, msg: str) -> None:
+        problems.append(Problem("sites.csv", int(row["_line"]), fld, msg))
+
+    for _, r in sites.iterrows():
+        if r["precision"] in schema.CITED_PRECISIONS:
+            if not _COORD_SOURCE.search(r["coord_source_url"]):
+                bad(
+                    r,
+                    "coord_source_url",
+                    f"precision '{r['precision']}' needs a coordinate source (a file at a fixed commit, "
+                    "…/blob/<commit>/…, or a PDOK query); use 'street' or 'town' for a point placed by hand",
+                )
+            if not r["coord_source_id"]:
+                bad(
+                    r,
+                    "coord_source_id",
+                    f"precision '{r['precision']}' needs the record in the coordinate source",
+                )
+            if hit := _NOT_BUILDING.search(r["notes"]):
+                bad(r, "notes", f"says '{hit.group(0)}' but precision is '{r['precision']}'")
+        for other in filter(None, (s.strip() for s in r["colocated_with"].split(";"))):
+            if other == r["site_id"] or other not in ids:
+                bad(r, "colocated_with", f"'{other}' is not another site id")
+    coords = (
+        pd.to_numeric(sites["lat"], errors="coerce").round(5).astype(str)
+        + ","
+        + pd.to_numeric(sites["lon"], errors="coerce").round(5).astype(str)
+    )
+    for _, group in sites.groupby(coords):
+        if len(group) < 2 or (group["precision"] == "town").all():
+            continue  # a town centre stands for every site known only by its town
+        for _, r in group.iterrows():
+            listed = {s.strip() for s in r["colocated_with"].split(";")}
+            missing = sorted(set(group["site_id"]) - listed - {r["site_id"]})
+            if missing:
+                bad(
+                    r,
+                    "colocated_with",
+                    f"shares its coordinate with {', '.join(missing)}; list them here if they are in the "
+                    "same building or on the same grounds, else give each its own coordinate",
+                )
+    return problems
+
+
+def check_postcode_areas(
+    sites: pd.DataFrame,
+    pc4: gpd.GeoDataFrame | Mapping[str, shapely.Geometry],
+    *,
+    tolerance_m: float = PC4_TOLERANCE_M,
+) -> list[Problem]:
+    """Warn about sites whose coordinate lies outside (beyond ``tolerance_m``) the PC4 area of their postcode.
+
+    An independent check of the coordinates: the postcode comes from the address, the PC4 polygons from CBS.
+
+    Parameters
+    ----------
+    sites
+        Rows of ``sites.csv`` as :func:`validate` returns them (``site_id``, ``postcode``, ``lat``, ``lon``,
+        ``_line``); rows without a postcode are skipped.
+    pc4
+        PC4 polygons: a GeoDataFrame with a ``postcode`` column (any CRS), or a mapping from the four digits
+        to a polygon in RD New (EPSG:28992).
+    tolerance_m
+        Distance outside the polygon that is still accepted (points next to the border).
+
+    Returns
+    -------
+    list of Problem
+        One warning per site, naming file, line and the ``postcode`` field.
+    """
+    if isinstance(pc4, gpd.GeoDataFrame):
+        areas = dict(zip(pc4["postcode"].astype(str).str[:4], pc4.to_crs(RD).geometry, strict=True))
+    else:
+        areas = {str(k)[:4]: v for k, v in pc4.items()}
+    rows = sites[sites["postcode"].astype(str).str.strip() != ""]
+    pts = gpd.GeoSeries(
+        gpd.points_from_xy(rows["lon"].astype(float), rows["lat"].astype(float)), crs=WGS84, index=rows.index
+    ).to_crs(RD)
+    problems = []
+    for idx, pt in pts.items():
+        row = rows.loc[idx]
+        code = str(row["postcode"]).strip()[:4]
+        line = int(row["_line"]) if "_line" in row else None
+        if code not in areas:
+            problems.append(
+                Problem("sites.csv", line, "postcode", f"PC4 area {code} is not in the PC4 layer")
+            )
+            continue
+        dist = shapely.distance(pt, areas[code])
+        if dist > tolerance_m:
+            msg = f"({row['lat']}, {row['lon']}) lies {dist / 1000:.1f} km outside PC4 area {code}"
+            problems.append(Problem("sites.csv", line, "postcode", msg))
+    return problems
+
+
 def validate(data_dir: Path | None = None) -> tuple[dict[str, pd.DataFrame], gpd.GeoDataFrame]:
     """Read and check every shipped table; raise one :class:`DataValidationError` listing all problems."""
     data_dir = data_dir or default_data_dir()
@@ -246,6 +363,7 @@ def validate(data_dir: Path | None = None) -> tuple[dict[str, pd.DataFrame], gpd
         raise DataValidationError(problems + exc.problems) from None
     problems += _check_references(frames)
     problems += _check_geography(frames["sites"], provinces)
+    problems += _check_precision(frames["sites"])
     if problems:
         raise DataValidationError(problems)
     return frames, provinces

@@ -92,7 +92,7 @@ TILE_ATTRIBUTION = {
 def _default_categories() -> dict[str, str]:
     return {
         "hospital_ed": "Ziekenhuis met 24/7 SEH",
-        "hospital": "Ziekenhuis zonder 24/7 SEH",
+        "hospital": "Ziekenhuis zonder bevestigde 24/7 SEH",
         "outpatient": "Buitenpolikliniek",
         "radiotherapy": "Radiotherapiecentrum",
         "other": "Overige locatie",

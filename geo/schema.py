@@ -29,7 +29,12 @@ SPECIALTIES = ("cardiology", "oncology")
 SITE_KINDS = ("hospital", "outpatient", "radiotherapy", "other")
 EMERGENCY = ("yes", "limited", "no", "unknown")
 STATUSES = ("open", "closed")
-PRECISIONS = ("building", "street", "town")
+#: building: a cited coordinate source geocoded this building's address; site: a cited coordinate on the
+#: grounds (a helipad, a former building on the same grounds), not the entrance; street: placed by hand on the
+#: street; town: the town centre.
+PRECISIONS = ("building", "site", "street", "town")
+#: Precisions that claim a cited coordinate: the row must name the source file and the record in it.
+CITED_PRECISIONS = ("building", "site")
 EVIDENCE = ("named", "inferred", "partner")
 #: Display categories derived from kind + emergency; markers are shaped by these.
 CATEGORIES = ("hospital_ed", "hospital", "outpatient", "radiotherapy", "other")
@@ -234,9 +239,21 @@ SITES = Table(
         Column("province", check=one_of(PROVINCES)),
         Column("lat", check=check_float(50.70, 53.60)),
         Column("lon", check=check_float(3.30, 7.25)),
-        Column("precision", check=one_of(PRECISIONS), doc="building, street or town."),
+        Column("precision", check=one_of(PRECISIONS), doc="building, site, street or town."),
         Column("coord_source_url", check=check_url),
         Column("coord_source_date", check=check_date),
+        Column(
+            "coord_source_id",
+            required=False,
+            check=free_text(40),
+            doc="Record in the coordinate source (GISCO id, OurAirports ident); needed for building/site.",
+        ),
+        Column(
+            "colocated_with",
+            required=False,
+            check=free_text(200),
+            doc="Site ids (;-separated) in the same building: only these may share a coordinate.",
+        ),
         *_SOURCE,
         Column("notes", required=False, check=free_text(1000)),
     ),

@@ -728,6 +728,8 @@ def _frame(
                 "precision": "building",
                 "coord_source_url": "",
                 "coord_source_date": "",
+                "coord_source_id": "",
+                "colocated_with": "",
                 "source_url": "",
                 "source_date": "",
                 "notes": f"Uploaded: {unit_note}",
@@ -738,7 +740,7 @@ def _frame(
                 "organisation": PLANNED_ORGANISATION,
                 "org_short": PLANNED_SHORT,
                 "website": "",
-                "category": g["kind"],  # emergency is unknown, so a hospital is drawn as one without 24/7 ED
+                "category": g["kind"],  # emergency unknown: drawn as without a confirmed 24/7 ED
                 "source_row": g["row"],
                 "source_id": g["source_id"],
             }
@@ -760,6 +762,8 @@ def _frame(
         "precision",
         "coord_source_url",
         "coord_source_date",
+        "coord_source_id",
+        "colocated_with",
         "source_url",
         "source_date",
         "notes",

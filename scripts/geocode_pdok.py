@@ -29,8 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SITES = ROOT / "data" / "sites.csv"
 
 
-def parse_match(payload: dict, street: str, postcode: str) -> tuple[float, float] | None:
-    """Return ``(lat, lon)`` when the best document is exactly this street, number and postcode."""
+def parse_match(payload: dict, street: str, postcode: str) -> tuple[float, float, str] | None:
+    """Return ``(lat, lon, id)`` when the best document is exactly this street, number and postcode."""
     docs = payload.get("response", {}).get("docs", [])
     if not docs:
         return None
@@ -46,7 +46,7 @@ def parse_match(payload: dict, street: str, postcode: str) -> tuple[float, float
     point = point_of(doc)
     if not (same_street and same_number and same_postcode and point):
         return None
-    return point
+    return point[0], point[1], str(doc.get("id", ""))
 
 
 def main() -> int:
@@ -81,7 +81,7 @@ def main() -> int:
         if match is None:
             print(f"{row['site_id']}: no exact address match for {row['street']}, {row['postcode']}")
             continue
-        lat, lon = match
+        lat, lon, doc_id = match
         _, _, shift = GEOD.inv(float(row["lon"]), float(row["lat"]), lon, lat)
         if shift / 1000 > args.max_shift_km:
             print(
@@ -95,6 +95,7 @@ def main() -> int:
             precision="building",
             coord_source_url=url,
             coord_source_date=today,
+            coord_source_id=doc_id,
         )
         changed += 1
         time.sleep(args.pause)

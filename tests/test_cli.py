@@ -26,15 +26,31 @@ def cli(tmp_path, monkeypatch, capsys):
 def test_validate(cli):
     code, out, _ = cli("validate")
     assert code == 0 and "10 sites" in out and "7 organisations" in out
+    # the fixture has 7 rows at street precision and 3 at town precision (tests/fixtures/small/sites.csv)
+    assert "positions: building 0, site 0, street 7, town 3" in out
 
 
-def test_validate_reports_bad_rows(tmp_path, monkeypatch, capsys):
-    bad = make_data_dir(
-        tmp_path / "bad", edits={"sites.csv": lambda t: t.replace("Zwolle,Overijssel", "Zwolle,Utrecht")}
-    )
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("Zwolle,Overijssel", "Zwolle,Utrecht", ["sites.csv, line 7, field 'province'"]),
+        # Purmerend given Hoorn's coordinate, without saying the two are co-located
+        (
+            "52.50420,4.95800",
+            "52.64320,5.05310",
+            [
+                "sites.csv, line 3, field 'colocated_with': shares its coordinate with dijklander-purmerend",
+                "sites.csv, line 4, field 'colocated_with': shares its coordinate with dijklander-hoorn",
+            ],
+        ),
+    ],
+)
+def test_validate_reports_bad_rows(tmp_path, monkeypatch, capsys, old, new, expected):
+    bad = make_data_dir(tmp_path / "bad", edits={"sites.csv": lambda t: t.replace(old, new)})
     monkeypatch.setenv("NETWERKATLAS_DATA", str(bad))
     assert main(["validate"]) == 1
-    assert "sites.csv, line 7, field 'province'" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert all(line in err for line in expected)
 
 
 def test_sites_json(cli):

@@ -5,9 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import geopandas as gpd
 import pytest
+import shapely
 
-from geo.data import filter_sites, load_atlas, validate
+from geo.data import check_postcode_areas, filter_sites, load_atlas, validate
 from geo.errors import DataValidationError, UnknownIdError
 from tests.conftest import make_data_dir
 
@@ -159,3 +161,132 @@ def test_geo_does_not_import_streamlit():
     code = "import sys, geo.data, geo.cli, geo.provenance; print('streamlit' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# ------------------------------------------------------------------ precision tied to its evidence
+
+GISCO = (
+    "https://github.com/eurostat/basic-services/blob/0783b7cd03675b65b95dd6a2fd0358ca79f0e87e/data/csv/NL.csv"
+)
+FLEVO_COORD = (
+    "52.36770,5.21920,street,https://flevoziekenhuis.nl/english/practical-information/visiting,undated,,"
+)
+
+
+def test_building_precision_needs_a_coordinate_source_and_record(tmp_path):
+    # the fixture's Flevoziekenhuis row cites a hospital web page, not a coordinate source
+    planted = FLEVO_COORD.replace(",street,", ",building,")
+    problems = problems_for(tmp_path, sites__csv=replace(FLEVO_COORD, planted))
+    where = {(p.file, p.row, p.field) for p in problems}
+    assert where == {("sites.csv", 2, "coord_source_url"), ("sites.csv", 2, "coord_source_id")}
+    assert "needs a coordinate source" in str(DataValidationError(problems))
+
+
+def test_site_precision_needs_the_same_evidence(tmp_path):
+    planted = FLEVO_COORD.replace(",street,", ",site,")
+    problems = problems_for(tmp_path, sites__csv=replace(FLEVO_COORD, planted))
+    assert {(p.row, p.field) for p in problems} == {(2, "coord_source_url"), (2, "coord_source_id")}
+
+
+def test_building_precision_with_a_pinned_source_and_record_loads(tmp_path):
+    cited = f"52.36770,5.21920,building,{GISCO},2019-01-01,101901,"
+    folder = make_data_dir(tmp_path / "ok", edits={"sites.csv": replace(FLEVO_COORD, cited)})
+    frames, _ = validate(folder)
+    assert frames["sites"].set_index("site_id").loc["flevoziekenhuis-almere", "precision"] == "building"
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Town-centre point, NOT the building.",
+        "Coordinate is the Almere town centre.",
+        "Ligt in het stadscentrum.",
+    ],
+)
+def test_building_note_may_not_call_the_point_a_town_centre(tmp_path, note):
+    cited = f"52.36770,5.21920,building,{GISCO},2019-01-01,101901,"
+    problems = problems_for(
+        tmp_path,
+        sites__csv=lambda t: t.replace(FLEVO_COORD, cited, 1).replace(
+            "undated,Test fixture.", f'undated,"{note}"', 1
+        ),
+    )
+    assert [(p.file, p.row, p.field) for p in problems] == [("sites.csv", 2, "notes")]
+    assert "precision is 'building'" in problems[0].message
+
+
+def test_shared_coordinate_needs_colocated_with_on_both_rows(tmp_path):
+    # Purmerend (line 4) given Hoorn's (line 3) coordinate: both rows are reported
+    problems = problems_for(tmp_path, sites__csv=replace("52.50420,4.95800", "52.64320,5.05310"))
+    assert sorted((p.row, p.field) for p in problems) == [(3, "colocated_with"), (4, "colocated_with")]
+
+
+def test_shared_coordinate_allowed_when_both_say_colocated(tmp_path):
+    def colocate(text: str) -> str:
+        text = text.replace(
+            "52.50420,4.95800,street,https://www.dijklander.nl/over-ons/historie,undated,,",
+            "52.64320,5.05310,street,https://www.dijklander.nl/over-ons/historie,undated,,dijklander-hoorn",
+        )
+        return text.replace(
+            "52.64320,5.05310,street,https://www.dijklander.nl/over-ons/historie,undated,,,",
+            "52.64320,5.05310,street,https://www.dijklander.nl/over-ons/historie,undated,,dijklander-purmerend,",
+            1,
+        )
+
+    folder = make_data_dir(tmp_path / "ok", edits={"sites.csv": colocate})
+    frames, _ = validate(folder)
+    assert set(frames["sites"]["colocated_with"]) >= {"dijklander-hoorn", "dijklander-purmerend"}
+
+
+def test_two_town_centres_may_share_a_point(tmp_path):
+    # MST Enschede put on the laboratory's town point: a town centre stands for every site of the town
+    folder = make_data_dir(
+        tmp_path / "ok", edits={"sites.csv": replace("52.21460,6.89070,street", "52.22000,6.89500,town")}
+    )
+    frames, _ = validate(folder)
+    assert (frames["sites"]["lat"] == "52.22000").sum() == 2
+
+
+def test_colocated_with_must_name_another_site(tmp_path):
+    problems = problems_for(
+        tmp_path, sites__csv=replace(FLEVO_COORD, FLEVO_COORD.removesuffix(",") + ",flevoziekenhuis-lelystad")
+    )
+    assert [(p.row, p.field) for p in problems] == [(2, "colocated_with")]
+    assert "flevoziekenhuis-lelystad" in problems[0].message
+
+
+# ------------------------------------------------------------------ PC4 containment (warnings)
+
+
+def _pc4_squares(frames, *, shift_m: dict[str, float]) -> gpd.GeoDataFrame:
+    """A 1 km square (RD New) around each fixture site with a postcode, moved east by ``shift_m``."""
+    sites = frames["sites"][frames["sites"]["postcode"] != ""]
+    pts = gpd.GeoSeries(
+        gpd.points_from_xy(sites["lon"].astype(float), sites["lat"].astype(float)), crs="EPSG:4326"
+    ).to_crs("EPSG:28992")
+    codes = sites["postcode"].str[:4].tolist()
+    squares = [
+        shapely.box(p.x - 500 + shift_m.get(c, 0), p.y - 500, p.x + 500 + shift_m.get(c, 0), p.y + 500)
+        for p, c in zip(pts, codes, strict=True)
+    ]
+    return gpd.GeoDataFrame({"postcode": codes}, geometry=squares, crs="EPSG:28992")
+
+
+def test_postcode_area_check_warns_about_a_site_outside_its_pc4(small_dir):
+    frames, _ = validate(small_dir)
+    # Hoorn's PC4 square moved 5 km east: its site lies 5 - 0.5 = 4.5 km outside it
+    pc4 = _pc4_squares(frames, shift_m={"1624": 5_000.0}).to_crs("EPSG:4326")
+    problems = check_postcode_areas(frames["sites"], pc4)
+    assert [(p.file, p.row, p.field) for p in problems] == [("sites.csv", 3, "postcode")]
+    assert "4.5 km outside PC4 area 1624" in problems[0].message
+
+
+def test_postcode_area_check_accepts_a_mapping_and_reports_unknown_areas(small_dir):
+    frames, _ = validate(small_dir)
+    squares = _pc4_squares(frames, shift_m={})
+    areas = dict(zip(squares["postcode"], squares.geometry, strict=True))
+    del areas["8025"]  # Zwolle's area missing from the layer
+    problems = check_postcode_areas(frames["sites"], areas)
+    assert [(p.row, p.field, p.message) for p in problems] == [
+        (7, "postcode", "PC4 area 8025 is not in the PC4 layer")
+    ]
