@@ -35,9 +35,15 @@ RD = "EPSG:28992"
 LAEA = "EPSG:3035"
 WGS84 = "EPSG:4326"
 #: Simplification of the drawn PC4 polygons (metres): well below the 1 km of the grid.
-TOLERANCE_M = 40.0
+TOLERANCE_M = 75.0
 #: Decimals of the drawn polygons' WGS84 coordinates (5: about 1 m).
 DECIMALS = 5
+#: Gaps between CBS polygons narrower than this are closed when the coverage is cleaned.
+GAP_WIDTH_M = 20.0
+#: Polygon parts and holes smaller than this are dropped before rounding.
+MIN_RING_M2 = 1.0
+#: Most overlap or gap area (m2) the drawn polygons may have after simplifying and rounding.
+MAX_DEFECT_M2 = 10_000.0
 CELL_M = 1000
 TILE_CELLS = 256
 #: Age bands (CBS 83502NED, 5-year) counted as 65 and older.
@@ -63,13 +69,19 @@ def multipolygons(geometry: pd.Series) -> np.ndarray:
     )
 
 
-def load_cbs(src: Path) -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.Series, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+def load_cbs(
+    src: Path,
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.Series, gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """PC4 polygons, PC4 attributes, 65+ per PC4, province and municipality polygons (all RD New)."""
     geo = read_rda(src / "geo_postcodes4.rda")
     pc4 = gpd.GeoDataFrame(
-        {"code": geo["postcode"].astype(int).to_numpy(), "inhabitants_cbs": geo["inwoners"].to_numpy(),
-         "area_km2": geo["oppervlakte_km2"].to_numpy()},
-        geometry=multipolygons(geo["geometry"]), crs=RD,
+        {
+            "code": geo["postcode"].astype(int).to_numpy(),
+            "inhabitants_cbs": geo["inwoners"].to_numpy(),
+            "area_km2": geo["oppervlakte_km2"].to_numpy(),
+        },
+        geometry=multipolygons(geo["geometry"]),
+        crs=RD,
     )
     attrs = read_rda(src / "postcodes.rda")
     attrs = attrs[attrs["postcode"] >= 1000].assign(code=lambda f: f["postcode"].astype(int))
@@ -79,7 +91,8 @@ def load_cbs(src: Path) -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.Series, gpd.
     prov = read_rda(src / "geo_provincies.rda")
     provinces = gpd.GeoDataFrame(
         {"name": prov["provincie"].astype(str).to_numpy(), "inhabitants": prov["inwoners"].to_numpy()},
-        geometry=multipolygons(prov["geometry"]), crs=RD,
+        geometry=multipolygons(prov["geometry"]),
+        crs=RD,
     )
     mun = read_rda(src / "geo_gemeenten.rda")
     name_col = next(c for c in mun.columns if c.startswith("gemeente"))
@@ -109,12 +122,17 @@ def geonames_places(path: Path) -> dict[int, list[str]]:
 
 
 def build_pc4(
-    pc4: gpd.GeoDataFrame, attrs: pd.DataFrame, old: pd.Series, provinces: gpd.GeoDataFrame,
-    municipalities: gpd.GeoDataFrame, gn: dict[int, list[str]], log: list[str],
+    pc4: gpd.GeoDataFrame,
+    attrs: pd.DataFrame,
+    old: pd.Series,
+    provinces: gpd.GeoDataFrame,
+    municipalities: gpd.GeoDataFrame,
+    gn: dict[int, list[str]],
+    x: np.ndarray,
+    y: np.ndarray,
+    log: list[str],
 ) -> pd.DataFrame:
-    """The PC4 table: CBS attributes, a point inside each area, and names filled in where CBS has none."""
-    rep = shapely.point_on_surface(pc4.geometry.to_numpy())
-    x, y = shapely.get_x(rep), shapely.get_y(rep)
+    """The PC4 table: CBS attributes, the point ``x, y`` inside each area, names filled where CBS has none."""
     a = attrs.set_index("code").reindex(pc4["code"])
     in_prov = containing(provinces, x, y)
     in_mun = containing(municipalities, x, y)
@@ -130,50 +148,117 @@ def build_pc4(
             municipality[i] = mun_poly[i]
             names = gn.get(int(code), [])
             place[i] = names[0] if names else mun_poly[i]
-            log.append(f"PC4 {code}: no CBS attributes; province {province[i]} and municipality "
-                       f"{municipality[i]} from the polygons, place '{place[i]}' from "
-                       f"{'GeoNames' if names else 'the municipality'}")
+            log.append(
+                f"PC4 {code}: no CBS attributes; province {province[i]} and municipality "
+                f"{municipality[i]} from the polygons, place '{place[i]}' from "
+                f"{'GeoNames' if names else 'the municipality'}"
+            )
         elif province[i] != prov_poly[i]:
             log.append(f"PC4 {code}: CBS province {province[i]}, its point lies in {prov_poly[i] or 'none'}")
     inhabitants = pc4["inhabitants_cbs"].fillna(0).to_numpy()
     for code in codes[pc4["inhabitants_cbs"].isna().to_numpy()]:
         log.append(f"PC4 {code}: inhabitants missing in the CBS file; set to 0")
     plus65 = old.reindex(codes).fillna(0).to_numpy()
-    others = [";".join(n for n in gn.get(int(c), []) if n.casefold() != str(p).casefold())
-              for c, p in zip(codes, place, strict=True)]
-    return pd.DataFrame({
-        "code": codes,
-        "inhabitants": inhabitants.astype(np.int64),
-        "inhabitants_65plus": plus65.astype(np.int64),
-        "province": province,
-        "municipality": municipality,
-        "place": place,
-        "places_geonames": others,
-        "x": np.round(x).astype(np.int64),
-        "y": np.round(y).astype(np.int64),
-        "area_km2": np.round(pc4["area_km2"].to_numpy(), 3),
-    }).sort_values("code", ignore_index=True)
+    others = [
+        ";".join(n for n in gn.get(int(c), []) if n.casefold() != str(p).casefold())
+        for c, p in zip(codes, place, strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "code": codes,
+            "inhabitants": inhabitants.astype(np.int64),
+            "inhabitants_65plus": plus65.astype(np.int64),
+            "province": province,
+            "municipality": municipality,
+            "place": place,
+            "places_geonames": others,
+            "x": np.round(x).astype(np.int64),
+            "y": np.round(y).astype(np.int64),
+            "area_km2": np.round(pc4["area_km2"].to_numpy(), 3),
+        }
+    ).sort_values("code", ignore_index=True)
 
 
-def simplified_polygons(pc4: gpd.GeoDataFrame, tolerance_m: float, log: list[str]) -> gpd.GeoDataFrame:
-    """PC4 polygons simplified as one coverage, in WGS84 rounded to :data:`DECIMALS`; gaps/overlaps checked."""
-    geoms = shapely.coverage_simplify(pc4.geometry.to_numpy(), tolerance_m)
-    wgs = gpd.GeoSeries(geoms, crs=RD).to_crs(WGS84).to_numpy()
-    wgs = shapely.set_precision(wgs, 10.0**-DECIMALS)
-    bad = ~shapely.is_valid(wgs) | shapely.is_empty(wgs)
-    if bad.any():
-        wgs[bad] = shapely.make_valid(wgs[bad])
-        log.append(f"{int(bad.sum())} simplified polygons repaired with make_valid")
-    invalid_edges = shapely.coverage_invalid_edges(wgs)
-    n_invalid = int((~shapely.is_empty(invalid_edges)).sum())
-    if n_invalid:
-        raise SystemExit(f"simplified PC4 polygons do not form a coverage: {n_invalid} with invalid edges")
-    before = shapely.union_all(pc4.geometry.to_numpy()).area
-    after_rd = gpd.GeoSeries(wgs, crs=WGS84).to_crs(RD)
-    overlap = float(after_rd.area.sum() - shapely.union_all(after_rd.to_numpy()).area)
-    log.append(f"polygons: coverage_simplify {tolerance_m:g} m, {DECIMALS} decimals; area {before / 1e6:,.1f} -> "
-               f"{after_rd.area.sum() / 1e6:,.1f} km2, overlap {overlap:.0f} m2, no invalid edges")
-    return gpd.GeoDataFrame({"code": pc4["code"].to_numpy()}, geometry=wgs, crs=WGS84)
+def clean_coverage(pc4: gpd.GeoDataFrame, log: list[str]) -> gpd.GeoDataFrame:
+    """Make the PC4 polygons one clean coverage: no overlaps, shared edges identical, slivers closed.
+
+    The CBS polygons were simplified one by one upstream: neighbours overlap in thousands of slivers
+    and leave gaps between them, and two areas (1623, 4196) lie entirely inside their neighbour's
+    polygon. ``coverage_clean`` gives each overlap to the smaller polygon (which keeps such enclosed
+    areas) and merges gaps narrower than :data:`GAP_WIDTH_M` into the neighbour with the longest border.
+    """
+    geoms = pc4.geometry.to_numpy()
+    pairs = shapely.STRtree(geoms).query(geoms, predicate="overlaps")
+    overlap = shapely.area(shapely.intersection(geoms[pairs[0]], geoms[pairs[1]])).sum() / 2
+    clean = shapely.coverage_clean(geoms, gap_width=GAP_WIDTH_M, merge_strategy="min_area")
+    if shapely.is_empty(clean).any() or not shapely.coverage_is_valid(clean):
+        raise SystemExit("coverage_clean left empty polygons or an invalid coverage")
+    change = np.abs(shapely.area(clean) - shapely.area(geoms)) / shapely.area(geoms)
+    log.append(
+        f"polygons: {len(pairs[0]) // 2:,} overlapping pairs ({overlap / 1e6:.2f} km2) cleaned with "
+        f"coverage_clean (gaps < {GAP_WIDTH_M:g} m closed); largest change of an area "
+        f"{change.max():.2%}"
+    )
+    return pc4.set_geometry(clean)
+
+
+def _drop_tiny(geom: shapely.Geometry) -> shapely.Geometry:
+    """Drop parts and holes under :data:`MIN_RING_M2`: rounding would collapse them into invalid rings."""
+    parts = [
+        shapely.Polygon(p.exterior, [r for r in p.interiors if shapely.Polygon(r).area >= MIN_RING_M2])
+        for p in shapely.get_parts(geom)
+        if p.area >= MIN_RING_M2
+    ]
+    return shapely.MultiPolygon(parts)
+
+
+def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
+    """The polygons of a ``make_valid`` result (it may add lines where a sliver collapsed)."""
+    parts = [p for p in shapely.get_parts(geom) if shapely.get_type_id(p) in (3, 6)]
+    return shapely.union_all(parts)
+
+
+def simplified_polygons(clean: gpd.GeoDataFrame, tolerance_m: float, log: list[str]) -> gpd.GeoDataFrame:
+    """Simplify the clean coverage for drawing (WGS84, :data:`DECIMALS` decimals); check gaps, overlaps."""
+    simple = shapely.coverage_simplify(clean.geometry.to_numpy(), tolerance_m)
+    simple = np.array([_drop_tiny(g) for g in simple], dtype=object)
+    wgs = gpd.GeoSeries(simple, crs=RD).to_crs(WGS84).to_numpy()
+    wgs = shapely.transform(wgs, lambda xy: np.round(xy, DECIMALS))
+    bad = ~shapely.is_valid(wgs)
+    wgs[bad] = [_polygonal(g) for g in shapely.make_valid(wgs[bad])]
+    if shapely.is_empty(wgs).any() or not shapely.is_valid(wgs).all():
+        raise SystemExit("simplified PC4 polygons: empty or invalid after rounding")
+    rd = gpd.GeoSeries(wgs, crs=WGS84).to_crs(RD).to_numpy()
+    union = shapely.union_all(rd)
+    overlap = float(shapely.area(rd).sum() - union.area)
+    clean_union = shapely.union_all(clean.geometry.to_numpy())
+    gaps = float(shapely.difference(shapely.buffer(clean_union, -tolerance_m), union).area)
+    n = int(shapely.get_num_coordinates(wgs).sum())
+    log.append(
+        f"polygons: coverage_simplify {tolerance_m:g} m, {DECIMALS} decimals ({n:,} vertices, "
+        f"{int(bad.sum())} repaired after rounding); overlaps {overlap:,.0f} m2, gaps inside the "
+        f"country {gaps:,.0f} m2, area {clean_union.area / 1e6:,.1f} -> {union.area / 1e6:,.1f} km2"
+    )
+    if overlap > MAX_DEFECT_M2 or gaps > MAX_DEFECT_M2:
+        raise SystemExit(f"simplified PC4 polygons: overlaps or gaps above {MAX_DEFECT_M2:g} m2")
+    return gpd.GeoDataFrame({"code": clean["code"].to_numpy()}, geometry=wgs, crs=WGS84)
+
+
+def representative_points(
+    clean: gpd.GeoDataFrame, shapes: gpd.GeoDataFrame, log: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """A point inside each clean area (``point_on_surface``), moved inside the drawn polygon where needed.
+
+    The drawn polygons are what a map click is looked up in, so an area's point must lie in its own
+    drawn polygon too.
+    """
+    rep = shapely.point_on_surface(clean.geometry.to_numpy())
+    drawn = shapes.geometry.to_crs(RD).to_numpy()
+    outside = ~shapely.contains(drawn, rep)
+    rep[outside] = shapely.point_on_surface(drawn[outside])
+    codes = ", ".join(str(c) for c in clean["code"].to_numpy()[outside])
+    log.append(f"points: {int(outside.sum())} areas' point taken from the drawn polygon ({codes})")
+    return shapely.get_x(rep), shapely.get_y(rep)
 
 
 def read_grid(grid_dir: Path) -> pd.DataFrame:
@@ -182,11 +267,16 @@ def read_grid(grid_dir: Path) -> pd.DataFrame:
     for path in sorted(grid_dir.glob("*/*.parquet")):
         tile_x, tile_y = int(path.parent.name), int(path.stem)
         t = pd.read_parquet(path, columns=["x", "y", "T", "Y_GE65"])
-        frames.append(pd.DataFrame({
-            "e": (tile_x * TILE_CELLS + t["x"].to_numpy()) * CELL_M,
-            "n": (tile_y * TILE_CELLS + t["y"].to_numpy()) * CELL_M,
-            "T": t["T"].to_numpy(), "Y_GE65": t["Y_GE65"].to_numpy(),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "e": (tile_x * TILE_CELLS + t["x"].to_numpy()) * CELL_M,
+                    "n": (tile_y * TILE_CELLS + t["y"].to_numpy()) * CELL_M,
+                    "T": t["T"].to_numpy(),
+                    "Y_GE65": t["Y_GE65"].to_numpy(),
+                }
+            )
+        )
     if not frames:
         raise SystemExit(f"no Parquet tiles under {grid_dir}")
     return pd.concat(frames, ignore_index=True)
@@ -201,21 +291,26 @@ def build_grid(
     x, y = shapely.get_x(centre), shapely.get_y(centre)
     prov = containing(provinces, x, y)
     inside = prov >= 0
-    log.append(f"grid: {len(cells):,} cells in the tiles, {int(inside.sum()):,} with their centre in the "
-               f"Netherlands; left out {int(cells['T'][~inside].sum()):,} people of cells centred abroad or at sea")
+    log.append(
+        f"grid: {len(cells):,} cells in the tiles, {int(inside.sum()):,} with their centre in the "
+        f"Netherlands; left out {int(cells['T'][~inside].sum()):,} people of cells centred abroad or at sea"
+    )
     area = containing(pc4, x[inside], y[inside])
     codes = np.where(area >= 0, pc4["code"].to_numpy()[np.maximum(area, 0)], -1)
     c = cells[inside]
-    out = pd.DataFrame({
-        "cell_id": [f"CRS3035RES1000mN{n}E{e}" for n, e in zip(c["n"], c["e"], strict=True)],
-        "x": np.round(x[inside]).astype(np.int64),
-        "y": np.round(y[inside]).astype(np.int64),
-        "inhabitants": c["T"].to_numpy().astype(np.int64),
-        "province": provinces["name"].to_numpy()[prov[inside]],
-        "pc4": pd.array(np.where(codes >= 0, codes, 0), dtype="Int64").astype(object),
-        "inhabitants_65plus": c["Y_GE65"].to_numpy().astype(np.int64),
-        "e": c["e"].to_numpy(), "n": c["n"].to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "cell_id": [f"CRS3035RES1000mN{n}E{e}" for n, e in zip(c["n"], c["e"], strict=True)],
+            "x": np.round(x[inside]).astype(np.int64),
+            "y": np.round(y[inside]).astype(np.int64),
+            "inhabitants": c["T"].to_numpy().astype(np.int64),
+            "province": provinces["name"].to_numpy()[prov[inside]],
+            "pc4": pd.array(np.where(codes >= 0, codes, 0), dtype="Int64").astype(object),
+            "inhabitants_65plus": c["Y_GE65"].to_numpy().astype(np.int64),
+            "e": c["e"].to_numpy(),
+            "n": c["n"].to_numpy(),
+        }
+    )
     out.loc[codes < 0, "pc4"] = ""
     log.append(f"grid: {int((codes < 0).sum())} cells' centre in no PC4 area (water, unpopulated land)")
     return out.sort_values(["y", "x"], ignore_index=True)
@@ -243,7 +338,8 @@ def allocation(pc4: gpd.GeoDataFrame, table: pd.DataFrame, grid: pd.DataFrame) -
     if missing:  # the cell holding the representative point, else the nearest cell centre
         t = table.set_index("code").loc[missing]
         d = (grid["x"].to_numpy()[None, :] - t["x"].to_numpy()[:, None]) ** 2 + (
-            grid["y"].to_numpy()[None, :] - t["y"].to_numpy()[:, None]) ** 2
+            grid["y"].to_numpy()[None, :] - t["y"].to_numpy()[:, None]
+        ) ** 2
         alloc = pd.concat([alloc, pd.DataFrame({"pc4": missing, "cell": d.argmin(axis=1), "share": 1.0})])
     alloc["cell_id"] = grid["cell_id"].to_numpy()[alloc["cell"].to_numpy()]
     alloc["share"] = alloc["share"].round(4)
@@ -262,7 +358,9 @@ def write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("source_dir", type=Path, help="folder holding cbs-pc4-2021/, eurostat-census2021-1km/, ...")
+    parser.add_argument(
+        "source_dir", type=Path, help="folder holding cbs-pc4-2021/, eurostat-census2021-1km/, ..."
+    )
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--tolerance", type=float, default=TOLERANCE_M, help="polygon simplification (m)")
     args = parser.parse_args()
@@ -273,32 +371,38 @@ def main() -> None:
     pc4, attrs, old, provinces, municipalities = load_cbs(src / "cbs-pc4-2021")
     empty = shapely.is_empty(pc4.geometry.to_numpy())
     for row in pc4[empty].itertuples():
-        log.append(f"PC4 {row.code}: dropped, empty geometry in the CBS file ({row.inhabitants_cbs} inhabitants)")
+        log.append(
+            f"PC4 {row.code}: dropped, empty geometry in the CBS file ({row.inhabitants_cbs} inhabitants)"
+        )
     pc4 = pc4[~empty].reset_index(drop=True)
+    clean = clean_coverage(pc4, log)
+    shapes = simplified_polygons(clean, args.tolerance, log)
+    x, y = representative_points(clean, shapes, log)
     gn = geonames_places(src / "geonames-postal-nl" / "NL.txt")
-    table = build_pc4(pc4, attrs, old, provinces, municipalities, gn, log)
+    table = build_pc4(clean, attrs, old, provinces, municipalities, gn, x, y, log)
     cells = read_grid(src / "eurostat-census2021-1km" / "pub" / "v2" / "parquet" / "1000")
-    grid = build_grid(cells, provinces, pc4, log)
+    grid = build_grid(cells, provinces, clean, log)
     write_csv(grid[["cell_id", "x", "y", "inhabitants", "province", "pc4"]], out / "grid_1km.csv")
     write_csv(grid[["cell_id", "inhabitants_65plus"]], out / "grid_1km_65plus.csv")
     write_csv(table, out / "pc4.csv")
-    write_geojson(simplified_polygons(pc4, args.tolerance, log), out / "pc4.geojson")
-    write_csv(allocation(pc4, table, grid), out / "pc4_grid_1km.csv")
+    write_geojson(shapes, out / "pc4.geojson")
+    write_csv(allocation(clean, table, grid), out / "pc4_grid_1km.csv")
 
     for line in log:
         print(line)
-    cbs = provinces.set_index("name")["inhabitants"]
-    by_pc4 = table.groupby("province")["inhabitants"].sum()
-    by_grid = grid.groupby("province")["inhabitants"].sum()
-    old_pc4 = table.groupby("province")["inhabitants_65plus"].sum()
-    old_grid = grid.groupby("province")["inhabitants_65plus"].sum()
-    print(f"\n{'province':<14} {'CBS province':>13} {'CBS PC4':>11} {'1 km grid':>11} {'grid/CBS':>9} "
-          f"{'65+ PC4':>9} {'65+ grid':>9}")
-    for name in sorted(cbs.index):
-        print(f"{name:<14} {cbs[name]:>13,.0f} {by_pc4.get(name, 0):>11,} {by_grid.get(name, 0):>11,} "
-              f"{by_grid.get(name, 0) / cbs[name] - 1:>+9.2%} {old_pc4.get(name, 0):>9,} {old_grid.get(name, 0):>9,}")
-    print(f"{'Nederland':<14} {cbs.sum():>13,.0f} {by_pc4.sum():>11,} {by_grid.sum():>11,} "
-          f"{by_grid.sum() / cbs.sum() - 1:>+9.2%} {old_pc4.sum():>9,} {old_grid.sum():>9,}")
+    totals = pd.DataFrame(
+        {
+            "CBS province": provinces.set_index("name")["inhabitants"].astype(np.int64),
+            "CBS PC4": table.groupby("province")["inhabitants"].sum(),
+            "1 km grid": grid.groupby("province")["inhabitants"].sum(),
+            "65+ PC4": table.groupby("province")["inhabitants_65plus"].sum(),
+            "65+ grid": grid.groupby("province")["inhabitants_65plus"].sum(),
+        }
+    ).sort_index()
+    totals.loc["Nederland"] = totals.sum()
+    totals.insert(3, "grid/CBS", (totals["1 km grid"] / totals["CBS province"] - 1).map("{:+.2%}".format))
+    print()
+    print(totals.to_string(formatters={c: "{:,}".format for c in totals.columns if c != "grid/CBS"}))
     print(f"\n{len(table):,} PC4 areas, {len(grid):,} grid cells")
     for path in sorted(out.iterdir()):
         packed = len(gzip.compress(path.read_bytes(), 9))
