@@ -143,18 +143,21 @@ def build_pc4(
     place = a["plaats"].astype(object).where(a["plaats"].notna(), None).to_numpy().copy()
     codes = pc4["code"].to_numpy()
     for i, code in enumerate(codes):
+        filled = []
         if province[i] is None:
             province[i] = prov_poly[i]
-            municipality[i] = mun_poly[i]
-            names = gn.get(int(code), [])
-            place[i] = names[0] if names else mun_poly[i]
-            log.append(
-                f"PC4 {code}: no CBS attributes; province {province[i]} and municipality "
-                f"{municipality[i]} from the polygons, place '{place[i]}' from "
-                f"{'GeoNames' if names else 'the municipality'}"
-            )
+            filled.append(f"province {province[i]} from the polygons")
         elif province[i] != prov_poly[i]:
             log.append(f"PC4 {code}: CBS province {province[i]}, its point lies in {prov_poly[i] or 'none'}")
+        if municipality[i] is None:
+            municipality[i] = mun_poly[i]
+            filled.append(f"municipality {municipality[i]} from the polygons")
+        if place[i] is None:
+            names = gn.get(int(code), [])
+            place[i] = names[0] if names else municipality[i]
+            filled.append(f"place '{place[i]}' from {'GeoNames' if names else 'the municipality'}")
+        if filled:
+            log.append(f"PC4 {code}: empty in the CBS attribute file, filled in: " + ", ".join(filled))
     inhabitants = pc4["inhabitants_cbs"].fillna(0).to_numpy()
     for code in codes[pc4["inhabitants_cbs"].isna().to_numpy()]:
         log.append(f"PC4 {code}: inhabitants missing in the CBS file; set to 0")
