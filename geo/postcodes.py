@@ -268,8 +268,10 @@ def area_at(lat: float, lon: float, *, data_dir: Path | None = None) -> Postcode
     """
     root = _root(data_dir)
     tree, codes = _tree(root)
-    hits = tree.query(shapely.Point(lon, lat), predicate="intersects")
+    point = shapely.Point(lon, lat)
+    hits = tree.query(point, predicate="intersects")
     if not len(hits):
         return None
-    code = str(codes[int(np.min(hits))])
+    inside = [i for i in hits if tree.geometries[i].contains_properly(point)]  # not on a shared edge
+    code = str(codes[int(min(inside or hits))])
     return _area(root, code, code)

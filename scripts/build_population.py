@@ -42,6 +42,8 @@ DECIMALS = 5
 GAP_WIDTH_M = 20.0
 #: Polygon parts and holes smaller than this are dropped before rounding.
 MIN_RING_M2 = 1.0
+#: How far inside its drawn polygon an area's point must lie (metres).
+POINT_MARGIN_M = 5.0
 #: Most overlap or gap area (m2) the drawn polygons may have after simplifying and rounding.
 MAX_DEFECT_M2 = 10_000.0
 CELL_M = 1000
@@ -190,7 +192,23 @@ def clean_coverage(pc4: gpd.GeoDataFrame, log: list[str]) -> gpd.GeoDataFrame:
     polygon. ``coverage_clean`` gives each overlap to the smaller polygon (which keeps such enclosed
     areas) and merges gaps narrower than :data:`GAP_WIDTH_M` into the neighbour with the longest border.
     """
-    geoms = pc4.geometry.to_numpy()
+    geoms = pc4.geometry.to_numpy().copy()
+    # A few areas are a 4-point speck in the CBS file; where a hole among the neighbours around the
+    # speck has about CBS's area of the PC4, that hole is the area's land: give it back.
+    union = shapely.union_all(geoms)
+    holes = np.array(
+        [shapely.Polygon(r) for p in shapely.get_parts(union) for r in p.interiors], dtype=object
+    )
+    speck = shapely.area(geoms) < 0.01 * pc4["area_km2"].to_numpy() * 1e6
+    for i in np.flatnonzero(speck):
+        code, km2 = pc4["code"].iloc[i], pc4["area_km2"].iloc[i]
+        hit = [h for h in holes if h.intersects(geoms[i]) and 0.5 < h.area / (km2 * 1e6) < 1.5]
+        if hit:
+            geoms[i] = shapely.union_all([geoms[i], *hit])
+        got = (
+            f"the hole around it ({geoms[i].area / 1e6:.3f} km2)" if hit else "nothing (no hole of that size)"
+        )
+        log.append(f"PC4 {code}: polygon of {km2:.3f} km2 in CBS is a speck in the file; took {got}")
     pairs = shapely.STRtree(geoms).query(geoms, predicate="overlaps")
     overlap = shapely.area(shapely.intersection(geoms[pairs[0]], geoms[pairs[1]])).sum() / 2
     clean = shapely.coverage_clean(geoms, gap_width=GAP_WIDTH_M, merge_strategy="min_area")
@@ -257,10 +275,16 @@ def representative_points(
     """
     rep = shapely.point_on_surface(clean.geometry.to_numpy())
     drawn = shapes.geometry.to_crs(RD).to_numpy()
-    outside = ~shapely.contains(drawn, rep)
-    rep[outside] = shapely.point_on_surface(drawn[outside])
+    inner = shapely.buffer(drawn, -POINT_MARGIN_M)  # clear of the edge, so rounding keeps it inside
+    outside = ~shapely.contains(inner, rep)
+    usable = outside & ~shapely.is_empty(inner)
+    rep[usable] = shapely.point_on_surface(inner[usable])
+    rep[outside & ~usable] = shapely.point_on_surface(drawn[outside & ~usable])
     codes = ", ".join(str(c) for c in clean["code"].to_numpy()[outside])
-    log.append(f"points: {int(outside.sum())} areas' point taken from the drawn polygon ({codes})")
+    log.append(f"points: {int(outside.sum())} areas' point moved inside the drawn polygon ({codes})")
+    hits = shapely.STRtree(drawn).query(rep, predicate="intersects")
+    if (np.bincount(hits[0], minlength=len(rep)) != 1).any():
+        raise SystemExit("an area's point lies in no drawn polygon or in more than one")
     return shapely.get_x(rep), shapely.get_y(rep)
 
 
