@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+from pathlib import Path
+
 import pytest
 
 from geo import census
+from geo.cli import main
 from geo.postcodes import PostcodeError, area_at, looks_like_postcode, lookup_postcode, parse_postcode
+from tests.conftest import make_data_dir
+
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 @pytest.mark.parametrize(
@@ -114,3 +122,42 @@ def test_every_area_point_lies_in_its_own_drawn_polygon():
         if found is None or found.code != code:
             wrong.append((code, found.code if found else None))
     assert not wrong
+
+
+@pytest.fixture
+def cli(tmp_path, monkeypatch, capsys):
+    """``netwerkatlas`` on the small fixture data plus the shipped population files."""
+    folder = make_data_dir(tmp_path / "data")
+    shutil.copytree(DATA / "population", folder / "population")
+    monkeypatch.setenv("NETWERKATLAS_DATA", str(folder))
+
+    def run(*argv: str) -> tuple[int, dict]:
+        code = main(list(argv))
+        return code, json.loads(capsys.readouterr().out)
+
+    return run
+
+
+def test_cli_nearest_takes_a_postcode(cli):
+    code, data = cli("nearest", "8301", "8301 ab", "--specialty", "cardiology", "--limit", "2", "--json")
+    assert code == 0
+    for query, postcode in (("8301", "8301"), ("8301 ab", "8301 AB")):
+        place = data[query]["place"]
+        assert (place["pc4"], place["postcode"], place["province"]) == ("8301", postcode, "Flevoland")
+        assert place["name"] == f"postcode {postcode} (Emmeloord)"
+        assert place["position"] == "centre of the 4-digit postcode area"
+        assert [r["rank"] for r in data[query]["results"]] == [1, 2]
+        assert all(r["networks"] == ["cardionovo"] for r in data[query]["results"])
+
+
+def test_cli_nearest_explains_a_bad_postcode(cli):
+    code, data = cli("nearest", "83O1", "1000 AA", "Urk", "--json")
+    assert code == 1  # not every query resolved
+    assert data["83O1"]["error"] == "unknown postcode"
+    assert (data["83O1"]["reason"], data["83O1"]["understood"], data["83O1"]["suggestions"]) == (
+        "letter_for_digit",
+        "83?1",
+        ["8301"],
+    )
+    assert (data["1000 AA"]["reason"], data["1000 AA"]["suggestions"]) == ("unknown_area", [])
+    assert data["Urk"]["place"]["province"] == "Flevoland"  # place names work as before
