@@ -327,22 +327,17 @@ def load_census(data_dir: Path | None = None) -> Census:
     return _load(str((data_dir or default_data_dir()).resolve()))
 
 
-def _points(
-    names: np.ndarray,
-    population: np.ndarray,
-    province: np.ndarray,
-    x: np.ndarray,
-    y: np.ndarray,
-    **extra: object,
-) -> gpd.GeoDataFrame:
+def _points(rows: pd.DataFrame, extra: list[str]) -> gpd.GeoDataFrame:
+    """Points from ``name``, ``population``, ``province``, ``x``, ``y`` (RD) and the ``extra`` columns."""
+    x, y = rows["x"].to_numpy(dtype=float), rows["y"].to_numpy(dtype=float)
     lon, lat = to_wgs84().transform(x, y)
     data = {
-        "name": names,
-        "population": population,
-        "province": province,
+        "name": rows["name"].to_numpy(dtype=object),
+        "population": rows["population"].to_numpy(dtype=float),
+        "province": rows["province"].to_numpy(dtype=object),
         "lat": np.round(lat, 6),
         "lon": np.round(lon, 6),
-        **extra,
+        **{c: rows[c].to_numpy() for c in extra},
     }
     return gpd.GeoDataFrame(data, geometry=gpd.points_from_xy(x, y), crs=RD)
 
@@ -351,49 +346,22 @@ def _points(
 def _layer(data_dir: str, layer: str, age: str, spread: bool) -> gpd.GeoDataFrame:
     c = _load(data_dir)
     col = "inhabitants" if age == "all" else "inhabitants_65plus"
-    p = c.pc4
-    label = (p["code"].astype(str) + " " + p["place"]).to_numpy(dtype=object)
-    if layer == "grid1km":
-        g = c.grid[c.grid[col] > 0]
-        names = dict(zip(p["code"], label, strict=True))
-        name = np.array(
-            [names.get(code, cell) for code, cell in zip(g["pc4"], g["cell_id"], strict=True)], dtype=object
-        )
-        gdf = _points(
-            name,
-            g[col].to_numpy(dtype=float),
-            g["province"].to_numpy(dtype=object),
-            g["x"].to_numpy(dtype=float),
-            g["y"].to_numpy(dtype=float),
-            cell_id=g["cell_id"].to_numpy(dtype=object),
-            pc4=g["pc4"].to_numpy(),
-        )
+    labels = dict(zip(c.pc4["code"], c.pc4["code"].astype(str) + " " + c.pc4["place"], strict=True))
+    if layer == "grid1km":  # a cell is named by the PC4 area of its centre
+        rows = c.grid[c.grid[col] > 0]
+        names = [labels.get(code, cell) for code, cell in zip(rows["pc4"], rows["cell_id"], strict=True)]
+        rows, extra = rows.assign(name=names, population=rows[col]), ["pc4", "cell_id"]
     elif not spread:
-        q = p[p[col] > 0]
-        gdf = _points(
-            label[p[col].to_numpy() > 0],
-            q[col].to_numpy(dtype=float),
-            q["province"].to_numpy(dtype=object),
-            q["x"].to_numpy(dtype=float),
-            q["y"].to_numpy(dtype=float),
-            pc4=q["code"].to_numpy(),
-        )
+        rows = c.pc4[c.pc4[col] > 0].rename(columns={"code": "pc4"})
+        rows, extra = rows.assign(name=rows["pc4"].map(labels), population=rows[col]), ["pc4"]
     else:
-        a = c.allocation.merge(p[["code", col, "province"]], left_on="pc4", right_on="code")
-        a = a.merge(c.grid[["cell_id", "x", "y"]], on="cell_id")
-        a = a[a[col] > 0]
-        share = a["share"].to_numpy() / a.groupby("pc4")["share"].transform("sum").to_numpy()
-        names = dict(zip(p["code"], label, strict=True))
-        gdf = _points(
-            a["pc4"].map(names).to_numpy(dtype=object),
-            a[col].to_numpy() * share,
-            a["province"].to_numpy(dtype=object),
-            a["x"].to_numpy(dtype=float),
-            a["y"].to_numpy(dtype=float),
-            pc4=a["pc4"].to_numpy(),
-            cell_id=a["cell_id"].to_numpy(dtype=object),
-        )
-    gdf = gdf.reset_index(drop=True)
+        rows = c.allocation.merge(c.pc4[["code", col, "province"]], left_on="pc4", right_on="code")
+        rows = rows.merge(c.grid[["cell_id", "x", "y"]], on="cell_id")
+        rows = rows[rows[col] > 0]
+        share = rows["share"] / rows.groupby("pc4")["share"].transform("sum")  # rounded shares add to 1 again
+        rows = rows.assign(name=rows["pc4"].map(labels), population=rows[col] * share)
+        extra = ["pc4", "cell_id"]
+    gdf = _points(rows, extra)
     gdf.attrs["caption"] = layer_caption(layer, age, spread=spread)  # type: ignore[arg-type]
     return gdf
 
@@ -431,9 +399,7 @@ def population_layer(
     if spread and layer != "pc4":
         raise ValueError("`spread` applies to the pc4 layer only")
     root = str((data_dir or default_data_dir()).resolve())
-    gdf = _layer(root, layer, age, spread).copy()
-    gdf.attrs = dict(_layer(root, layer, age, spread).attrs)
-    return gdf
+    return _layer(root, layer, age, spread).copy()  # the copy keeps ``attrs``
 
 
 def layer_caption(layer: Layer, age: Age = "all", *, spread: bool = False) -> Caption:
