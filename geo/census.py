@@ -255,8 +255,8 @@ def _check_keys(out: _Problems, file: str, frame: pd.DataFrame, field: str) -> N
 
 
 def _check_known(out: _Problems, file: str, frame: pd.DataFrame, field: str, known: set, what: str) -> None:
-    values = frame[field]
-    mask = ~values.isin(known).to_numpy()
+    # a set lookup per value: Series.isin on Arrow strings is ten times slower here
+    mask = np.array([v not in known for v in frame[field].to_numpy(dtype=object)], dtype=bool)
     out.rows(file, frame, mask, field, lambda v: f"unknown {what} '{v}'")
 
 
