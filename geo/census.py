@@ -17,6 +17,7 @@ EPSG:28992; ``province`` is the CBS province name), so the coverage analyses tak
 
 ``age="65+"`` takes the inhabitants of 65 and older: the CBS age bands per PC4 (spread with the same
 weights) or the grid's own 65+ count. :func:`layer_caption` says which population a figure rests on.
+:func:`pc4_areas` gives the areas' drawn polygons with their figures, for maps of areas.
 """
 
 from __future__ import annotations
@@ -443,3 +444,20 @@ def load_pc4_polygons(data_dir: Path | None = None) -> gpd.GeoDataFrame:
     :attr:`Census.pc4` on ``code`` for the figures.
     """
     return _polygons(str((data_dir or default_data_dir()).resolve()))
+
+
+def pc4_areas(
+    provinces: list[str] | tuple[str, ...] | None = None, *, data_dir: Path | None = None
+) -> gpd.GeoDataFrame:
+    """The drawn PC4 polygons (EPSG:4326) with their figures, for maps of areas (beyond a threshold, ...).
+
+    Columns ``code`` (int), ``place``, ``municipality``, ``province``, ``inhabitants``,
+    ``inhabitants_65plus`` and ``geometry``; only the areas of ``provinces`` when given. Join a
+    coverage result's ``points`` on ``pc4`` (the :func:`population_layer` column) for distances.
+    """
+    root = (data_dir or default_data_dir()).resolve()
+    cols = ["code", "place", "municipality", "province", "inhabitants", "inhabitants_65plus"]
+    areas = load_pc4_polygons(root).merge(load_census(root).pc4[cols], on="code", validate="1:1")
+    if provinces is not None:
+        areas = areas[areas["province"].isin(list(provinces))]
+    return areas[[*cols, "geometry"]].reset_index(drop=True)

@@ -267,3 +267,14 @@ def test_a_bad_polygon_feature_is_named(tmp_path):
     (hit,) = info.value.problems
     assert (hit.file, hit.row, hit.field, hit.unit) == (census.POLYGONS_FILE, 3, "code", "feature")
     assert re.search(r"unknown PC4 area '1000'", hit.message)
+
+
+def test_pc4_areas_of_a_region_carry_their_figures():
+    areas = census.pc4_areas(["Flevoland"])
+    assert areas.crs.to_epsg() == 4326
+    assert set(areas["province"]) == {"Flevoland"}
+    assert int(areas["inhabitants"].sum()) == readme_totals()["Flevoland"]["CBS PC4"]
+    emmeloord = areas.set_index("code").loc[8301]
+    assert emmeloord["place"] == "Emmeloord" and emmeloord.geometry.contains(
+        gpd.points_from_xy([5.755], [52.708])[0]
+    )
