@@ -51,7 +51,13 @@ TARGETS = {"first_map_new_s": 2.5, "first_map_later_s": 1.5, "filter_s": 0.5, "m
 FINDER_PLACE = "Emmeloord"
 FILTER_TO = "Cardiologie"
 #: Computation benchmarks run as subprocesses; each writes JSON into bench/results/.
-COMPUTE = ("bench_finder.py", "bench_coverage.py", "bench_export.py", "bench_traveltime.py")
+COMPUTE = (
+    "bench_finder.py",
+    "bench_coverage.py",
+    "bench_export.py",
+    "bench_traveltime.py",
+    "bench_population.py",
+)
 
 
 def expected_markers() -> dict[str, int]:

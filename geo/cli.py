@@ -87,22 +87,44 @@ def _nearest_entry(
 ) -> tuple[dict[str, Any], bool]:
     from geo.nearest import nearest_sites
     from geo.places import resolve_place
+    from geo.postcodes import PostcodeError, looks_like_postcode, lookup_postcode
     from geo.traveltime import nearest_by_time
 
-    res = resolve_place(query, places)
-    if res.status != "found" or res.place is None:
-        entry: dict[str, Any] = {"error": "ambiguous" if res.status == "ambiguous" else "unknown place"}
-        if res.status == "ambiguous":
-            entry["choices"] = [m.label for m in res.matches]
-        else:
-            entry["reason"] = res.reason or "no_match"
-            entry["suggestions"] = list(res.suggestions)
-        return entry, False
-    p = res.place
-    if model is None:
-        ranked = nearest_sites(p.lat, p.lon, sites, limit=limit)
+    if looks_like_postcode(query):  # offline: the 4-digit area's point stands in for the address
+        try:
+            area = lookup_postcode(query)
+        except PostcodeError as exc:
+            suggestions = [exc.suggestion] if exc.suggestion else []
+            err = {"error": "unknown postcode", "reason": exc.reason, "message": str(exc)}
+            return {**err, "understood": exc.understood, "suggestions": suggestions}, False
+        lat, lon = area.lat, area.lon
+        place = {
+            "name": f"postcode {area.label}",
+            "province": area.province,
+            "lat": area.lat,
+            "lon": area.lon,
+            "postcode": area.postcode,
+            "pc4": area.code,
+            "municipality": area.municipality,
+            "position": "centre of the 4-digit postcode area",
+        }
     else:
-        ranked = nearest_by_time(p.lat, p.lon, sites, model, limit=limit, by=by)
+        res = resolve_place(query, places)
+        if res.status != "found" or res.place is None:
+            entry: dict[str, Any] = {"error": "ambiguous" if res.status == "ambiguous" else "unknown place"}
+            if res.status == "ambiguous":
+                entry["choices"] = [m.label for m in res.matches]
+            else:
+                entry["reason"] = res.reason or "no_match"
+                entry["suggestions"] = list(res.suggestions)
+            return entry, False
+        p = res.place
+        lat, lon = p.lat, p.lon
+        place = {"name": p.name, "province": p.province, "lat": round(p.lat, 6), "lon": round(p.lon, 6)}
+    if model is None:
+        ranked = nearest_sites(lat, lon, sites, limit=limit)
+    else:
+        ranked = nearest_by_time(lat, lon, sites, model, limit=limit, by=by)
     results = []
     for r in ranked.itertuples():
         rec = _site_record(r)
@@ -112,7 +134,6 @@ def _nearest_entry(
             minutes = float(r.minutes)
             rec["minutes"] = round(minutes, 1) if minutes == minutes and minutes != float("inf") else None
         results.append(rec)
-    place = {"name": p.name, "province": p.province, "lat": round(p.lat, 6), "lon": round(p.lon, 6)}
     entry = {
         "place": place,
         "ranked_by": by,
@@ -149,7 +170,8 @@ def cmd_nearest(args: argparse.Namespace) -> int:
         for query, entry in out.items():
             if "error" in entry:
                 alt = entry.get("choices") or entry.get("suggestions") or []
-                print(f"{query}: {entry['error']}" + (f" (did you mean: {', '.join(alt)})" if alt else ""))
+                what = entry.get("message", entry["error"])
+                print(f"{query}: {what}" + (f" (did you mean: {', '.join(alt)})" if alt else ""))
                 continue
             pl = entry["place"]
             print(f"{query} → {pl['name']} ({pl['province']}), ranked by {entry['ranked_by']}:")
