@@ -16,7 +16,7 @@ $(VENV)/bin/python:
 # Reinstall only when the pins change.
 $(STAMP): $(VENV)/bin/python pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet -c requirements.lock -e ".[test]"
-	$(BIN)/python -c "from components.assets import ensure_static_assets; ensure_static_assets()"
+	$(BIN)/python -c "from geo.render.assets import ensure_static_assets; ensure_static_assets()"
 	touch $(STAMP)
 
 run: $(STAMP)

@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT))  # a plain script: make ``geo`` importable without
 
 from timing import report, timed, write_results  # noqa: E402 - bench/timing.py (the script's folder is on sys.path)
 
-from geo import coverage as cv  # noqa: E402
 from geo import traveltime as tt  # noqa: E402
+from geo.coverage import core as cv  # noqa: E402
 from geo.data import filter_sites, load_atlas  # noqa: E402
 from geo.population import load_population  # noqa: E402
 

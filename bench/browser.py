@@ -98,7 +98,7 @@ class Server:
 
 def start_server(script: Path, *, timeout: float = 60.0, log: Path | None = None) -> Server:
     """Start ``streamlit run script`` on a free port (cwd: the repository, so its config applies)."""
-    from components.assets import ensure_static_assets
+    from geo.render.assets import ensure_static_assets
 
     ensure_static_assets()
     port = free_port()

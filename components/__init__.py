@@ -1,5 +1,5 @@
 """Streamlit and folium UI pieces of NetwerkAtlas.
 
-Map builders (:mod:`components.map`) return a ``folium.Map`` and do not need Streamlit; the ``render_*``
+Map builders (:mod:`geo.render.webmap`) return a ``folium.Map`` and do not need Streamlit; the ``render_*``
 functions in the other modules draw Streamlit widgets and stay thin.
 """

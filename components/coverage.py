@@ -19,9 +19,6 @@ import streamlit as st
 
 from components import cache
 from components.filters import Selection
-from components.i18n import fmt_number, fmt_percent, t
-from components.map import add_coverage_overlay
-from components.report import share_colormap
 from geo.coverage import (
     HOSPITAL_CATEGORIES,
     CoverageError,
@@ -32,7 +29,10 @@ from geo.coverage import (
 )
 from geo.data import Atlas, default_data_dir
 from geo.errors import DataValidationError
+from geo.i18n import fmt_number, fmt_percent, t
 from geo.population import read_population_file
+from geo.render.report import share_colormap
+from geo.render.webmap import add_coverage_overlay
 from geo.traveltime import FERRY_WAIT_MIN, minutes_query
 from geo.uploads import EXAMPLE_CSV, UploadError, read_planned_sites
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import streamlit as st
 
-from components.i18n import t
 from geo.data import Atlas
+from geo.i18n import t
 from geo.schema import CATEGORIES, PROVINCES, SPECIALTIES
 
 MAX_PARAM_CHARS = 300

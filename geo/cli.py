@@ -243,11 +243,12 @@ EXPORT_FORMATS = ("png", "svg", "pdf", "html", "csv", "xlsx", "geojson", "gpkg")
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the map of a selection (with coverage shading when --km is given) or its data to a file."""
     # The map builder and the text catalogue live with the UI pieces (they never import Streamlit).
-    from components.i18n import t
-    from components.report import filter_line, interactive_html, snapshot_spec
-    from geo import export as ex
     from geo.coverage import HOSPITAL_CATEGORIES, network_coverage
+    from geo.i18n import t
     from geo.population import load_population
+    from geo.render.files import sites_table, to_csv_bytes, to_geojson_bytes, to_gpkg_bytes, to_xlsx_bytes
+    from geo.render.print import render_static
+    from geo.render.report import filter_line, interactive_html, snapshot_spec
 
     atlas = load_atlas()
     networks = _networks_for(atlas, args)
@@ -279,7 +280,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             ),
             coverage=res.whatif.after if res else None,
         )
-        data = ex.render_static(spec, fmt=fmt, page=args.page, dpi=args.dpi)
+        data = render_static(spec, fmt=fmt, page=args.page, dpi=args.dpi)
     elif fmt == "html":
         data = interactive_html(
             atlas,
@@ -294,9 +295,9 @@ def cmd_export(args: argparse.Namespace) -> int:
             c: t(f"cat.{c}", args.lang)
             for c in ("hospital_ed", "hospital", "outpatient", "radiotherapy", "other")
         }
-        table = ex.sites_table(sites, network_names=names, subregion_names=subs, category_labels=cats)
+        table = sites_table(sites, network_names=names, subregion_names=subs, category_labels=cats)
         if fmt == "csv":
-            data = ex.to_csv_bytes(table, sep=";" if args.lang == "nl" else ",")
+            data = to_csv_bytes(table, sep=";" if args.lang == "nl" else ",")
         elif fmt == "xlsx":
             sheets = {"sites": table}
             if res:
@@ -305,11 +306,11 @@ def cmd_export(args: argparse.Namespace) -> int:
                     "subregions": res.whatif.after.by_subregion,
                     "sensitivity": res.sensitivity,
                 }
-            data = ex.to_xlsx_bytes(sheets)
+            data = to_xlsx_bytes(sheets)
         elif fmt == "geojson":
-            data = ex.to_geojson_bytes(sites)
+            data = to_geojson_bytes(sites)
         else:
-            data = ex.to_gpkg_bytes(sites)
+            data = to_gpkg_bytes(sites)
     args.out.write_bytes(data)
     print(f"wrote {args.out} ({len(data):,} bytes, {len(sites)} sites)", file=sys.stderr)
     return EXIT_OK

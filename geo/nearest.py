@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlencode
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -110,3 +113,22 @@ def osm_route_url(from_lat: float, from_lon: float, to_lat: float, to_lon: float
     check_position(to_lat, to_lon, "the destination")
     route = f"{_coord(from_lat)},{_coord(from_lon)};{_coord(to_lat)},{_coord(to_lon)}"
     return f"{OSM_DIRECTIONS}?{urlencode({'engine': 'fossgis_osrm_car', 'route': route})}"
+
+
+def site_at(
+    sites: gpd.GeoDataFrame, clicked: Mapping[str, Any] | None, *, tol_deg: float = 1e-5
+) -> str | None:
+    """Return the id of the site whose marker sits at the clicked position, or ``None``.
+
+    st_folium reports a marker click as the marker's own ``lat``/``lng``, so an exact match (within
+    rounding) identifies the site without relying on tooltip text.
+    """
+    if not clicked or sites.empty:
+        return None
+    try:
+        lat, lng = float(clicked["lat"]), float(clicked["lng"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    d = np.hypot(sites["lat"].to_numpy() - lat, sites["lon"].to_numpy() - lng)
+    i = int(np.argmin(d))
+    return str(sites.iloc[i]["site_id"]) if d[i] <= tol_deg else None

@@ -121,9 +121,9 @@ def test_export_file_of_the_coverage_view(run_app):
 
     import pandas as pd
 
-    from components.export import make_file
     from components.filters import Selection
     from geo.data import filter_sites, load_atlas
+    from geo.render.report import make_file
 
     at = run_app({"mode": "coverage", "net": "cardionovo"})
     view = at.session_state["_export_view"]

@@ -21,21 +21,10 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from geo.data import load_provinces
-from geo.export import (
-    Finder,
-    SnapshotLabels,
-    SnapshotSpec,
-    page_pixels,
-    render_static,
-    resolve_colours,
-    sites_table,
-    sources_line,
-    standalone_html,
-    to_csv_bytes,
-    to_geojson_bytes,
-    to_gpkg_bytes,
-    to_xlsx_bytes,
-)
+from geo.render.files import sites_table, to_csv_bytes, to_geojson_bytes, to_gpkg_bytes, to_xlsx_bytes
+from geo.render.html import standalone_html
+from geo.render.print import render_static
+from geo.render.spec import Finder, SnapshotLabels, SnapshotSpec, page_pixels, resolve_colours, sources_line
 
 ROOT = Path(__file__).resolve().parents[1]
 ED_NAME = "Ziekenhuis Gelderse Vallei — Ede ë"
@@ -224,7 +213,7 @@ def test_colours_keep_the_app_palette() -> None:
 def test_render_uses_no_pyplot_and_no_streamlit() -> None:
     code = (
         "import sys\nfrom geo.data import load_provinces\n"
-        "from geo.export import SnapshotSpec, render_static\n"
+        "from geo.render.print import render_static\nfrom geo.render.spec import SnapshotSpec\n"
         "import geopandas as gpd\n"
         "s = gpd.GeoDataFrame({'site_id': ['a'], 'category': ['hospital'], 'networks': [('x',)]},"
         " geometry=gpd.points_from_xy([5.1], [52.1]), crs='EPSG:4326')\n"

@@ -7,18 +7,13 @@ import re
 import folium
 import pytest
 
-from components.map import (
-    build_base_map,
-    build_map,
-    build_site_layer,
-    legend_html,
-    marker_svg,
-    popup_html,
-)
-from components.mapview import site_at
-from components.report import network_names as names
 from geo.data import filter_sites
-from geo.style import NETWORK_COLOURS
+from geo.nearest import site_at
+from geo.render.popups import popup_html
+from geo.render.report import network_names as names
+from geo.render.style import NETWORK_COLOURS
+from geo.render.symbols import legend_html, marker_svg
+from geo.render.webmap import build_base_map, build_map, build_site_layer
 
 CDN = re.compile(r"(cdn\.jsdelivr|code\.jquery|cdnjs\.cloudflare|bootstrapcdn|unpkg\.com)")
 
@@ -180,7 +175,7 @@ def test_names_cannot_break_out_of_folium_javascript(small_atlas):
 
 
 def test_view_extent_matches_web_mercator():
-    from components.report import view_extent
+    from geo.render.report import view_extent
 
     west, south, east, north = view_extent((52.5, 5.3), 8, width_px=512, height_px=512)
     assert east - west == pytest.approx(2 * 360 / 2**8)  # 512 px = two tiles of 360/2^z degrees

@@ -13,7 +13,7 @@ from pathlib import Path
 import xstatic.pkg.jquery as xjquery
 import xstatic.pkg.leaflet as xleaflet
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 STATIC_DIR = ROOT / "static" / "vendor"
 #: URL prefix of Streamlit's static file serving (``server.enableStaticServing``).
 STATIC_URL = "/app/static/vendor"

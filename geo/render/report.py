@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import urllib.parse
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -16,14 +17,15 @@ import geopandas as gpd
 import pandas as pd
 from branca import colormap as cm
 
-from components.i18n import fmt_number, t
-from components.map import add_coverage_overlay, add_finder_overlay, build_map
 from geo.data import Atlas
+from geo.i18n import fmt_number, t
+from geo.render.style import SHARE_RANGE, SHARE_SCALE, network_colours
+from geo.render.webmap import add_coverage_overlay, add_finder_overlay, build_map
 from geo.schema import CATEGORIES
-from geo.style import SHARE_RANGE, SHARE_SCALE, network_colours
+from geo.selection import Selection
 
 if TYPE_CHECKING:  # geo.export pulls in matplotlib: imported only when a file is made
-    from geo.export import SnapshotLabels, SnapshotSpec
+    from geo.render.spec import SnapshotLabels, SnapshotSpec
 
 MONTHS_NL = (
     "januari",
@@ -95,7 +97,7 @@ def filter_line(
 
 def snapshot_labels(lang: str) -> SnapshotLabels:
     """The legend words of the printed map in the UI's language."""
-    from geo.export import SnapshotLabels
+    from geo.render.spec import SnapshotLabels
 
     return SnapshotLabels(
         networks=t("legend.networks", lang),
@@ -166,7 +168,7 @@ def snapshot_spec(
     extent: tuple[float, float, float, float] | None = None,
 ) -> SnapshotSpec:
     """The static map of the current view: sites, region, optional coverage shading and finder."""
-    from geo.export import Finder, SnapshotSpec, sources_line
+    from geo.render.spec import Finder, SnapshotSpec, sources_line
 
     net_names, _ = network_names(atlas)
     shown = {n: net_names[n] for n in networks}
@@ -212,7 +214,7 @@ def interactive_html(
     finder: tuple[tuple[float, float], str, pd.DataFrame] | None = None,
 ) -> str:
     """The current map as one self-contained HTML file (Leaflet inlined; opens offline)."""
-    from geo.export import standalone_html
+    from geo.render.html import standalone_html
 
     net_names, sub_names = network_names(atlas)
     shown: Mapping[str, str] = {n: net_names[n] for n in networks}
@@ -237,3 +239,96 @@ def interactive_html(
     if least is not None:
         add_coverage_overlay(group, lang=lang, least=least, added=added)
     return standalone_html(m.get_root().render())
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "netwerkatlas"
+
+
+def make_file(
+    fmt: str,
+    atlas: Atlas,
+    sel: Selection,
+    sites: gpd.GeoDataFrame,
+    lang: str,
+    *,
+    title: str,
+    page: str,
+    dpi: int,
+    finder: Any = None,
+    coverage: tuple[dict[str, Any], dict[str, Any]] | None = None,
+    extent: tuple[float, float, float, float] | None = None,
+) -> tuple[str, bytes]:
+    """Build one export of the current view; return ``(file name, bytes)``."""
+    from geo.render.files import sites_table, to_csv_bytes, to_geojson_bytes, to_gpkg_bytes, to_xlsx_bytes
+    from geo.render.print import render_static
+
+    net_names, sub_names = network_names(atlas)
+    choice, result = coverage if coverage else ({}, None)
+    drawn = sites
+    if result and choice.get("closed"):
+        drawn = sites.copy()
+        drawn.loc[drawn["site_id"].isin(choice["closed"]), "status"] = "closed"
+    cov_after = result["what"].after if result else None
+    areas = result.get("areas") if result else None
+    view = (finder.location, finder.label, finder.results) if finder is not None else None
+    name = _slug(title)
+    if fmt in ("png", "svg", "pdf"):
+        subtitle = filter_line(
+            atlas,
+            lang,
+            networks=sel.networks,
+            specialty=sel.specialty,
+            subregions=sel.subregions,
+            categories=sel.categories,
+            provinces=sel.provinces,
+            km=choice.get("km") if result else None,
+            unit=choice.get("unit", "km"),
+        )
+        spec = snapshot_spec(
+            atlas,
+            drawn,
+            lang,
+            networks=sel.networks,
+            title=title,
+            subtitle=subtitle,
+            tiles=sel.tiles,
+            coverage=cov_after,
+            areas=areas,
+            finder=view,
+            extent=extent,
+        )
+        return f"{name}.{fmt}", render_static(spec, fmt=fmt, page=page, dpi=dpi)  # type: ignore[arg-type]
+    if fmt == "html":
+        html_text = interactive_html(
+            atlas,
+            drawn,
+            lang,
+            networks=sel.networks,
+            tiles=sel.tiles,
+            coverage=cov_after,
+            areas=areas,
+            least=result["least"] if result else None,
+            added=choice.get("added", ()),
+            finder=view,
+        )
+        return f"{name}.html", html_text.encode("utf-8")
+    if fmt == "geojson":
+        return f"{name}.geojson", to_geojson_bytes(drawn)
+    if fmt == "gpkg":
+        return f"{name}.gpkg", to_gpkg_bytes(drawn)
+    table = sites_table(
+        drawn,
+        network_names=net_names,
+        subregion_names=sub_names,
+        category_labels={c: t(f"cat.{c}", lang) for c in CATEGORIES},
+    )
+    if fmt == "csv":
+        return f"{name}-locaties.csv", to_csv_bytes(table, sep=";" if lang == "nl" else ",")
+    sheets = {t("export.sheet.sites", lang): table}
+    if result:
+        sheets[t("cov.tab.provinces", lang)] = result["what"].after.by_province
+        if not result["what"].after.by_subregion.empty:
+            sheets[t("cov.tab.subregions", lang)] = result["what"].after.by_subregion
+        sheets[t("cov.tab.sensitive", lang)] = result["sens"]
+    return f"{name}.xlsx", to_xlsx_bytes(sheets)

@@ -1,0 +1,60 @@
+"""Coverage of the population by a set of sites: per province and sub-region, and what if sites close or open.
+
+The package re-exports the public names of its modules, so ``from geo.coverage import coverage`` keeps
+working: :mod:`~geo.coverage.core` (nearest site, weighted statistics, the result),
+:mod:`~geo.coverage.whatif`, :mod:`~geo.coverage.sensitivity`, :mod:`~geo.coverage.areas` (service
+areas) and :mod:`~geo.coverage.networks` (per network, comparisons, the catchment rule).
+"""
+
+from geo.coverage.areas import service_areas
+from geo.coverage.core import (
+    MAX_KM,
+    P95,
+    PATIENT_CATEGORIES,
+    SUMMARY_COLUMNS,
+    TOTAL,
+    CoverageError,
+    CoverageResult,
+    Nearest,
+    coverage,
+    nearest_distances,
+    weighted_quantile,
+)
+from geo.coverage.networks import (
+    HOSPITAL_CATEGORIES,
+    NetworkComparison,
+    NetworkCoverage,
+    compare_networks,
+    least_served,
+    limit_to_catchment,
+    network_coverage,
+    network_subregion_sites,
+)
+from geo.coverage.sensitivity import sensitivity
+from geo.coverage.whatif import WhatIf, coverage_whatif
+
+__all__ = [
+    "HOSPITAL_CATEGORIES",
+    "MAX_KM",
+    "P95",
+    "PATIENT_CATEGORIES",
+    "SUMMARY_COLUMNS",
+    "TOTAL",
+    "CoverageError",
+    "CoverageResult",
+    "Nearest",
+    "NetworkComparison",
+    "NetworkCoverage",
+    "WhatIf",
+    "compare_networks",
+    "coverage",
+    "coverage_whatif",
+    "least_served",
+    "limit_to_catchment",
+    "nearest_distances",
+    "network_coverage",
+    "network_subregion_sites",
+    "sensitivity",
+    "service_areas",
+    "weighted_quantile",
+]

@@ -1,0 +1,254 @@
+"""Marker symbology of both maps: shape per kind of site, colour bands per network, a cross for a
+24/7 emergency department and an X for a closed site; as SVG for the web map and polygons for print."""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import Any
+
+import numpy as np
+import shapely
+from branca import colormap as cm
+from matplotlib.collections import PatchCollection
+from matplotlib.colors import to_rgba
+from matplotlib.patches import Polygon
+from matplotlib.path import Path as MplPath
+
+from geo.i18n import t
+from geo.render.popups import escape
+from geo.render.style import (
+    CLOSED_COLOUR,
+    CONTEXT_COLOUR,
+    REGION,
+    network_colours,
+)
+
+
+def _ring_codes(n: int) -> list[int]:
+    return [MplPath.MOVETO] + [MplPath.LINETO] * (n - 2) + [MplPath.CLOSEPOLY]
+
+
+def _geom_path(geom: shapely.Geometry) -> MplPath | None:
+    """Return a matplotlib path of a (multi)polygon, holes included; ``None`` for empty geometry."""
+    verts: list[np.ndarray] = []
+    codes: list[int] = []
+    for poly in getattr(geom, "geoms", [geom]):
+        if poly.is_empty or poly.geom_type != "Polygon":
+            continue
+        for ring in (poly.exterior, *poly.interiors):
+            xy = np.asarray(ring.coords)
+            if len(xy) >= 3:
+                verts.append(xy)
+                codes += _ring_codes(len(xy))
+    if not verts:
+        return None
+    return MplPath(np.concatenate(verts), codes)
+
+
+def _regular(n: int, radius: float, start_deg: float) -> np.ndarray:
+    angles = np.deg2rad(start_deg + 360.0 * np.arange(n) / n)
+    return np.column_stack([radius * np.cos(angles), radius * np.sin(angles)])
+
+
+#: Marker outlines in a unit box (radius about 1), matching the interactive map's shapes.
+_UNIT_SHAPES: dict[str, np.ndarray] = {
+    "hospital_ed": _regular(40, 1.0, 90),
+    "hospital": np.array([[-0.86, -0.86], [0.86, -0.86], [0.86, 0.86], [-0.86, 0.86]]),
+    "outpatient": np.array([[0.0, 1.08], [1.02, -0.78], [-1.02, -0.78]]),
+    "radiotherapy": np.array([[0.0, 1.12], [1.12, 0.0], [0.0, -1.12], [-1.12, 0.0]]),
+    "other": _regular(6, 1.02, 90),
+}
+
+
+@cache
+def _bands(category: str, n: int) -> tuple[np.ndarray, ...]:
+    """Split a marker shape into ``n`` vertical bands (one per network)."""
+    shape = shapely.Polygon(_UNIT_SHAPES.get(category, _UNIT_SHAPES["other"]))
+    if n <= 1:
+        return (np.asarray(shape.exterior.coords),)
+    minx, miny, maxx, maxy = shape.bounds
+    step = (maxx - minx) / n
+    out = []
+    for i in range(n):
+        part = shape.intersection(shapely.box(minx + i * step, miny - 1, minx + (i + 1) * step, maxy + 1))
+        if isinstance(part, shapely.Polygon) and not part.is_empty:
+            out.append(np.asarray(part.exterior.coords))
+    return tuple(out)
+
+
+def _bar(x0: float, y0: float, x1: float, y1: float, half_width: float) -> np.ndarray:
+    """A thick line from (x0, y0) to (x1, y1) as a rectangle polygon."""
+    dx, dy = x1 - x0, y1 - y0
+    length = math.hypot(dx, dy) or 1.0
+    nx, ny = -dy / length * half_width, dx / length * half_width
+    return np.array([[x0 + nx, y0 + ny], [x1 + nx, y1 + ny], [x1 - nx, y1 - ny], [x0 - nx, y0 - ny]])
+
+
+_CROSS = (_bar(-0.6, 0, 0.6, 0, 0.15), _bar(0, -0.6, 0, 0.6, 0.15))
+_X = (_bar(-0.5, -0.5, 0.5, 0.5, 0.09), _bar(-0.5, 0.5, 0.5, -0.5, 0.09))
+
+Patch = tuple[np.ndarray, Any, Any, float]  # polygon, facecolour, edgecolour, linewidth (pt)
+
+
+def _marker(
+    category: str, colours: Sequence[str], x: float, y: float, r: float, *, closed: bool = False
+) -> list[Patch]:
+    """Polygons that draw one site marker, bottom to top, centred on (x, y) with radius ``r``."""
+    outline = _UNIT_SHAPES.get(category, _UNIT_SHAPES["other"]) * r + (x, y)
+    none = (0, 0, 0, 0)
+    out: list[Patch] = [(outline, none, (0.1, 0.1, 0.1, 0.55), 1.5)]
+    if closed:
+        out.append((outline, "#FFFFFF", none, 0.0))
+        out += [(bar * r + (x, y), CLOSED_COLOUR, none, 0.0) for bar in _X]
+        out.append((outline, none, CLOSED_COLOUR, 0.6))
+        return out
+    cols = list(colours) or [CONTEXT_COLOUR]
+    for band, colour in zip(_bands(category, len(cols)), cols, strict=False):
+        out.append((band * r + (x, y), colour, none, 0.0))
+    if category == "hospital_ed":
+        out += [(bar * r + (x, y), "#FFFFFF", none, 0.0) for bar in _CROSS]
+    out.append((outline, none, "#FFFFFF", 0.7))
+    return out
+
+
+def _collection(patches: list[Patch], zorder: float) -> PatchCollection:
+    polys = [Polygon(xy, closed=True) for xy, *_ in patches]
+    return PatchCollection(
+        polys,
+        facecolors=[to_rgba(p[1]) for p in patches],
+        edgecolors=[to_rgba(p[2]) for p in patches],
+        linewidths=[p[3] for p in patches],
+        joinstyle="round",
+        zorder=zorder,
+    )
+
+
+#: Marker shapes per category, as SVG drawn in a 24×24 box.
+SHAPES: dict[str, str] = {
+    "hospital_ed": '<circle cx="12" cy="12" r="10" {style}/>'
+    '<path d="M12 6.5v11M6.5 12h11" stroke="#fff" stroke-width="3"/>',
+    "hospital": '<rect x="2.5" y="2.5" width="19" height="19" rx="2" {style}/>',
+    "outpatient": '<path d="M12 1.8 22.6 21H1.4Z" {style}/>',
+    "radiotherapy": '<path d="M12 1 23 12 12 23 1 12Z" {style}/>',
+    "other": '<path d="M12 2 21.5 7.5v9L12 22 2.5 16.5v-9Z" {style}/>',
+}
+SIZES = {"hospital_ed": 22, "hospital": 18, "outpatient": 16, "radiotherapy": 18, "other": 14}
+XMLNS = ' xmlns="http://www.w3.org/2000/svg"'
+DEFAULT_CENTER = (52.45, 5.6)
+DEFAULT_ZOOM = 8
+
+
+def marker_svg(
+    category: str,
+    colours: Sequence[str],
+    *,
+    uid: str,
+    closed: bool = False,
+    selected: bool = False,
+    size: int | None = None,
+    standalone: bool = False,
+) -> str:
+    """Return an inline SVG marker: ``category`` picks the shape, ``colours`` split its fill.
+
+    A site in several networks gets vertical bands, one per network, so membership of more than one
+    network is visible without reading the popup. ``standalone`` adds the XML namespace an SVG needs
+    outside HTML (as an image); inline markers leave it out, as every byte is sent per marker.
+    """
+    size = size or SIZES.get(category, 16)
+    colours = list(colours) or [CONTEXT_COLOUR]
+    defs = ""
+    if closed:
+        fill = "#FFFFFF"
+    elif len(colours) == 1:
+        fill = colours[0]
+    else:
+        gid = f"g-{uid}"
+        step = 100 / len(colours)
+        stops = "".join(
+            f'<stop offset="{i * step:.1f}%" stop-color="{c}"/>'
+            f'<stop offset="{(i + 1) * step:.1f}%" stop-color="{c}"/>'
+            for i, c in enumerate(colours)
+        )
+        defs = f'<defs><linearGradient id="{gid}">{stops}</linearGradient></defs>'
+        fill = f"url(#{gid})"
+    stroke = CLOSED_COLOUR if closed else ("#000" if selected else "#FFFFFF")
+    width = 2.5 if selected else 1.6
+    style = f'fill="{fill}" stroke="{stroke}" stroke-width="{width}"'
+    body = SHAPES.get(category, SHAPES["other"]).format(style=style)
+    if closed:
+        body += f'<path d="M6 6 18 18M18 6 6 18" stroke="{CLOSED_COLOUR}" stroke-width="2.2"/>'
+    if selected:
+        size += 8
+    return (
+        f'<svg{XMLNS if standalone else ""} width="{size}" height="{size}" viewBox="0 0 24 24">'
+        f"{defs}{body}</svg>"
+    )
+
+
+
+def share_legend_html(colormap: cm.LinearColormap, title: str, lang: str) -> str:
+    """A horizontal colour bar for the coverage shading (branca's own legend needs d3 from a CDN)."""
+    stops = ", ".join(
+        colormap.rgb_hex_str(colormap.vmin + (colormap.vmax - colormap.vmin) * i / 4) for i in range(5)
+    )
+    lo, hi = (
+        f"{v * 100:.0f} %" if lang == "nl" else f"{v * 100:.0f}%" for v in (colormap.vmin, colormap.vmax)
+    )
+    return (
+        f"<b>{html.escape(title)}</b><br>"
+        f'<span style="display:inline-block;width:160px;height:10px;border:1px solid #888;'
+        f'background:linear-gradient(to right, {stops})"></span><br>'
+        f'<span style="display:inline-block;width:160px;font-size:11px">≤ {lo}'
+        f'<span style="float:right">{hi}</span></span><br>'
+    )
+
+
+def svg_img(svg: str, alt: str = "") -> str:
+    """Wrap an SVG as an ``<img>`` data URI: survives HTML sanitisers that strip inline ``<svg>``."""
+    data = base64.b64encode(svg.encode()).decode()
+    style = "vertical-align:middle;margin-right:5px"
+    return f'<img src="data:image/svg+xml;base64,{data}" alt="{html.escape(alt)}" style="{style}">'
+
+
+def legend_html(
+    *,
+    lang: str,
+    network_names: Mapping[str, str],
+    categories: Sequence[str],
+    context: bool = False,
+    closed: bool = False,
+    region: bool = True,
+) -> str:
+    """Return the legend as HTML (escaped): colours per network, shapes per kind of site."""
+    e = escape
+    colours = network_colours(list(network_names))
+
+    def row(category: str, cols: Sequence[str], label: str, **kw: bool) -> str:
+        icon = svg_img(
+            marker_svg(category, cols, uid=f"lg-{category}-{len(cols)}", size=14, standalone=True, **kw),
+            label,
+        )
+        return f"{icon}{e(label)}<br>"
+
+    parts = [f"<b>{e(t('legend.networks', lang))}</b><br>"]
+    parts += [row("hospital", [colours[nid]], label) for nid, label in network_names.items()]
+    if len(network_names) > 1:
+        parts.append(row("hospital", list(colours.values())[:2], t("legend.multi", lang)))
+    if context:
+        parts.append(row("hospital", [CONTEXT_COLOUR], t("legend.context", lang)))
+    parts.append(f"<b>{e(t('legend.kinds', lang))}</b><br>")
+    parts += [row(cat, ["#666666"], t(f"cat.{cat}", lang)) for cat in categories]
+    if closed:
+        parts.append(row("hospital", ["#666666"], t("legend.closed", lang), closed=True))
+    if region:
+        swatch = (
+            '<span style="display:inline-block;width:14px;height:10px;margin-right:5px;'
+            f'border:1px solid #888;background:{REGION}"></span>'
+        )
+        parts.append(f"{swatch}{e(t('legend.region', lang))}<br>")
+    return "".join(parts)
+
