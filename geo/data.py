@@ -19,13 +19,12 @@ import shapely
 
 from geo import schema
 from geo.crs import RD, WGS84
+from geo.defaults import PROVINCE_TOLERANCE_M
 from geo.errors import DataValidationError, Problem, UnknownIdError
 
 #: Folder of the shipped data.
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 PROVINCES_FILE = "provinces.geojson"
-#: How far outside its claimed province a site may lie: Natural Earth's coastline is coarse.
-PROVINCE_TOLERANCE_M = 1_000.0
 
 
 @dataclass(frozen=True)

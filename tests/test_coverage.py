@@ -18,6 +18,7 @@ from geo import coverage as cv
 from geo import population as popmod
 from geo.crs import RD, WGS84, to_wgs84
 from geo.data import load_provinces
+from geo.defaults import MAX_PROBLEMS
 from geo.errors import DataValidationError, UnknownIdError
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -558,8 +559,8 @@ def test_read_file_lists_at_most_some_problems(provinces):
     body = "".join(f"abc,463000,{i}\n" for i in range(200))
     with pytest.raises(DataValidationError) as exc:
         read_csv_text("x,y,population\n" + body, provinces=provinces)
-    assert len(exc.value.problems) == popmod.MAX_LISTED_PROBLEMS + 1
-    assert "150 more problems" in exc.value.problems[-1].message
+    assert len(exc.value.problems) == MAX_PROBLEMS + 1
+    assert exc.value.problems[-1].message == "… and 150 more problem(s) not listed"
 
 
 def test_read_geojson(provinces, tmp_path):
