@@ -1,5 +1,8 @@
-"""Marker symbology of both maps: shape per kind of site, colour bands per network, a cross for a
-24/7 emergency department and an X for a closed site; as SVG for the web map and polygons for print."""
+"""Marker symbology of both maps, as SVG for the web map and as polygons for the print map.
+
+Shape says the kind of site, colour bands the network(s); a cross marks a 24/7 emergency department
+and an X a closed site.
+"""
 
 from __future__ import annotations
 
