@@ -16,9 +16,9 @@ import pandas as pd
 import streamlit as st
 
 from components import cache
-from components.cache import FERRY_WAIT_MIN
 from components.filters import Selection
 from geo.data import Atlas
+from geo.defaults import FERRY_WAIT_MIN
 from geo.i18n import fmt_number, t
 from geo.pdok import lookup_postcode, normalise_postcode
 from geo.render.popups import result_html

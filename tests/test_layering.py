@@ -1,4 +1,4 @@
-"""The domain layer stands alone: nothing under geo/ imports streamlit or components, not even inside a function."""
+"""The domain layer stands alone: nothing under geo/ imports streamlit or components, even in a function."""
 
 from __future__ import annotations
 

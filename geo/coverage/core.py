@@ -1,9 +1,9 @@
-"""How well a set of sites covers the population: straight-line distance from every place to its nearest site.
+"""How well a set of sites covers the population: the distance or time from every place to its nearest site.
 
-All distances are straight lines ("hemelsbreed") in RD New (EPSG:28992) metres, computed with one
-KD-tree query per analysis (:class:`scipy.spatial.cKDTree`), not road travel times: RIVM's
-bereikbaarheidsanalyses use driving times over the road network, which are longer, so a threshold of
-``km`` kilometres here is a lower bound on what a traveller meets on the road.
+The :class:`~geo.coverage.measure.Measure` decides what "near" means: straight lines ("hemelsbreed")
+in RD New (EPSG:28992), one KD-tree query per analysis, in km, which is a lower bound on what a
+traveller meets on the road (RIVM's bereikbaarheidsanalyses use driving times); or the estimated car
+minutes of :mod:`geo.traveltime`. Thresholds and results are in the measure's unit.
 
 Conventions shared by every function:
 
@@ -13,60 +13,45 @@ Conventions shared by every function:
 - ``sites`` is a point GeoDataFrame with ``site_id`` and ``name`` (``organisation`` optional), such
   as :func:`geo.data.filter_sites` returns. Every site passed counts as a place of care: choose them
   (network only, open only, which kinds) before calling.
-- A place is *covered* when its distance to the nearest site is at most ``km``.
+- A place is *covered* when its distance (or time) to the nearest site is at most ``threshold``.
 - Every figure is weighted by population: ``share`` is covered inhabitants / inhabitants,
-  ``mean_km`` the mean distance per inhabitant and ``p95_km`` the distance within which 95 % of the
+  ``mean`` the mean distance per inhabitant and ``p95`` the distance within which 95 % of the
   inhabitants live (see :func:`weighted_quantile`). ``places_beyond`` counts places, not people.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from scipy.spatial import cKDTree
 
 from geo import schema
+from geo.coverage.measure import STRAIGHT_LINE, CoverageError, Measure, Unit, _query
 from geo.crs import rd_coordinates
 from geo.errors import UnknownIdError
 
 if TYPE_CHECKING:
     pass
 
-#: Largest threshold accepted, in km (the Netherlands is about 300 km across).
-MAX_KM = 500.0
-#: The quantile reported as ``p95_km``.
+#: The quantile reported as ``p95``.
 P95 = 0.95
 #: Site categories that see patients; :func:`compare_networks` leaves out ``other`` (labs, offices).
 PATIENT_CATEGORIES = ("hospital_ed", "hospital", "outpatient", "radiotherapy")
 #: Columns of :attr:`CoverageResult.by_province` and :attr:`CoverageResult.by_subregion`.
-SUMMARY_COLUMNS = ["name", "population", "covered", "share", "mean_km", "p95_km", "places_beyond"]
+SUMMARY_COLUMNS = ["name", "population", "covered", "share", "mean", "p95", "places_beyond"]
 #: Name of the row of :attr:`CoverageResult.total`.
 TOTAL = "total"
-#: Above this many population points the KD-tree query uses every CPU core.
-_PARALLEL_FROM = 50_000
 
 
-class CoverageError(ValueError):
-    """An argument of a coverage function is missing a column, lacks a CRS or is out of range."""
 
 
 # --- inputs -----------------------------------------------------------------------------------------
 
 
-def _check_km(km: float) -> float:
-    try:
-        value = float(km)
-    except (TypeError, ValueError):
-        value = float("nan")
-    if not 0 < value <= MAX_KM:
-        msg = f"`km` must be a number greater than 0 and at most {MAX_KM:g}; got {km!r}"
-        raise CoverageError(msg)
-    return value
 
 
 def _xy(gdf: gpd.GeoDataFrame, arg: str) -> np.ndarray:
@@ -108,29 +93,10 @@ class _Sites:
         )
 
 
-def _query(tree_xy: np.ndarray, xy: np.ndarray, k: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """Distances (m) and positions of the ``k`` nearest of ``tree_xy`` for each row of ``xy``.
-
-    With fewer than ``k`` sites the missing neighbours have distance ``inf`` and position ``-1``.
-    """
-    n, m = len(xy), len(tree_xy)
-    if m == 0:
-        shape = (n,) if k == 1 else (n, k)
-        return np.full(shape, np.inf), np.full(shape, -1, dtype=np.int64)
-    workers = -1 if n >= _PARALLEL_FROM else 1
-    dist, idx = cKDTree(tree_xy).query(xy, k=k, workers=workers)
-    idx = np.where(idx >= m, -1, idx).astype(np.int64)  # scipy marks a missing neighbour with m
-    return dist, idx
 
 
-#: ``nearest(site_xy, point_xy, k=1) -> (values, index)`` with values in the unit of the threshold,
-#: e.g. :func:`geo.traveltime.minutes_query`; the default measures straight-line km.
-Nearest = Callable[..., tuple[np.ndarray, np.ndarray]]
 
 
-def _nearest_km(tree_xy: np.ndarray, xy: np.ndarray, k: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    dist, idx = _query(tree_xy, xy, k)
-    return dist / 1000.0, idx
 
 
 def nearest_distances(population: gpd.GeoDataFrame, sites: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -157,7 +123,7 @@ def nearest_distances(population: gpd.GeoDataFrame, sites: gpd.GeoDataFrame) -> 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
     """Return the smallest value ``v`` such that the weight of ``values <= v`` is at least ``q`` of the total.
 
-    This is the population-weighted quantile used for ``p95_km``: with ``q = 0.95`` it is the
+    This is the population-weighted quantile used for ``p95``: with ``q = 0.95`` it is the
     distance within which at least 95 % of the inhabitants live (a place of 10,000 counts as 10,000
     people at the same distance). ``nan`` when the total weight is 0.
     """
@@ -175,12 +141,12 @@ def _quantile_sorted(values: np.ndarray, weights: np.ndarray, q: float) -> float
 
 
 def _summary(
-    name: str, dist_km: np.ndarray, weight: np.ndarray, km: float, ranked: np.ndarray
+    name: str, dist: np.ndarray, weight: np.ndarray, threshold: float, ranked: np.ndarray
 ) -> dict[str, object]:
-    """Figures of the places ``ranked``: their positions in ``dist_km``, nearest first."""
-    d, w = dist_km[ranked], weight[ranked]
+    """Figures of the places ``ranked``: their positions in ``dist``, nearest first."""
+    d, w = dist[ranked], weight[ranked]
     population = float(w.sum())
-    inside = int(np.searchsorted(d, km, side="right"))  # places within km: a prefix of the ranking
+    inside = int(np.searchsorted(d, threshold, side="right"))  # places within it: a prefix of the ranking
     covered = float(w[:inside].sum())
     has_people = population > 0
     return {
@@ -188,8 +154,8 @@ def _summary(
         "population": population,
         "covered": covered,
         "share": covered / population if has_people else float("nan"),
-        "mean_km": float(np.dot(w, d) / population) if has_people else float("nan"),
-        "p95_km": _quantile_sorted(d, w, P95),
+        "mean": float(np.dot(w, d) / population) if has_people else float("nan"),
+        "p95": _quantile_sorted(d, w, P95),
         "places_beyond": len(d) - inside,
     }
 
@@ -209,8 +175,11 @@ class CoverageResult:
 
     Attributes
     ----------
-    km
-        The threshold, in km.
+    threshold
+        The threshold, in :attr:`unit`.
+    unit
+        ``"km"`` (straight line) or ``"min"`` (estimated car minutes): the unit of the threshold and of
+        ``mean``, ``p95`` and ``distance``.
     provinces
         The provinces counted (the network region); places elsewhere are left out of every figure.
     by_province
@@ -221,11 +190,12 @@ class CoverageResult:
     total
         The same figures over every counted place (``name`` is :data:`TOTAL`).
     points
-        The counted places: the ``population`` rows plus ``distance_km``, ``site_id`` and
+        The counted places: the ``population`` rows plus ``distance`` (in :attr:`unit`), ``site_id`` and
         ``site_name`` of the nearest site, ``covered`` and ``subregion`` (label or ``None``).
     """
 
-    km: float
+    threshold: float
+    unit: Unit
     provinces: tuple[str, ...]
     by_province: pd.DataFrame
     by_subregion: pd.DataFrame
@@ -289,36 +259,40 @@ def _coverage(
     population: gpd.GeoDataFrame,
     s: _Sites,
     *,
-    km: float,
+    threshold: float,
     provinces: Sequence[str] | None,
     subregion_sites: Mapping[str, Iterable[str]] | None,
-    nearest: Nearest | None = None,
+    measure: Measure,
 ) -> CoverageResult:
     names, keep, xy, weight = _counted(population, provinces)
-    dist_km, idx = (nearest or _nearest_km)(s.xy, xy)
-    ranked = np.argsort(dist_km)  # one sort serves every group: filter it, keep the order
+    dist, idx = measure.nearest(s.xy, xy)
+    ranked = np.argsort(dist)  # one sort serves every group: filter it, keep the order
     prov = pd.Categorical(population["province"].to_numpy()[keep], categories=names).codes
     prov_ranked = prov[ranked]
     by_province = _table(
-        [_summary(p, dist_km, weight, km, ranked[prov_ranked == i]) for i, p in enumerate(names)]
+        [_summary(p, dist, weight, threshold, ranked[prov_ranked == i]) for i, p in enumerate(names)]
     )
     labels, masks, point_label = _subregion_of(subregion_sites, s, xy)
     by_subregion = _table(
-        [_summary(lab, dist_km, weight, km, ranked[m[ranked]]) for lab, m in zip(labels, masks, strict=True)]
+        [
+            _summary(lab, dist, weight, threshold, ranked[m[ranked]])
+            for lab, m in zip(labels, masks, strict=True)
+        ]
     )
     points = population.loc[keep].copy()
     has_site = idx >= 0
-    points["distance_km"] = dist_km
+    points["distance"] = dist
     points["site_id"] = np.where(has_site, s.ids[np.maximum(idx, 0)] if len(s.ids) else None, None)
     points["site_name"] = np.where(has_site, s.names[np.maximum(idx, 0)] if len(s.ids) else None, None)
-    points["covered"] = dist_km <= km
+    points["covered"] = dist <= threshold
     points["subregion"] = point_label
     return CoverageResult(
-        km=km,
+        threshold=threshold,
+        unit=measure.unit,
         provinces=names,
         by_province=by_province,
         by_subregion=by_subregion,
-        total=_summary(TOTAL, dist_km, weight, km, ranked),
+        total=_summary(TOTAL, dist, weight, threshold, ranked),
         points=points,
     )
 
@@ -327,12 +301,12 @@ def coverage(
     population: gpd.GeoDataFrame,
     sites: gpd.GeoDataFrame,
     *,
-    km: float,
+    threshold: float,
+    measure: Measure = STRAIGHT_LINE,
     provinces: Sequence[str] | None = None,
     subregion_sites: Mapping[str, Iterable[str]] | None = None,
-    nearest: Nearest | None = None,
 ) -> CoverageResult:
-    """Measure how many inhabitants live within ``km`` of one of the sites.
+    """Measure how many inhabitants live within ``threshold`` of one of the sites.
 
     Parameters
     ----------
@@ -340,8 +314,11 @@ def coverage(
         Population points with ``name``, ``population`` and ``province``.
     sites
         The sites that count as a place of care, with ``site_id`` and ``name``.
-    km
-        Threshold in km, greater than 0 and at most :data:`MAX_KM`.
+    threshold
+        Threshold in the measure's unit, greater than 0 and at most ``measure.maximum``.
+    measure
+        :data:`~geo.coverage.measure.STRAIGHT_LINE` (km, the default) or
+        :func:`~geo.coverage.measure.travel_time` (minutes).
     provinces
         Provinces to count (the network region, e.g. ``atlas.region_provinces([network_id])``);
         places in other provinces are left out of every figure. ``None`` counts every province in
@@ -362,14 +339,14 @@ def coverage(
     serves). A site listed under several labels puts its places in each of them; otherwise the
     sub-region rows add up to the total.
 
-    ``p95_km`` is population-weighted: the smallest distance within which at least 95 % of the
+    ``p95`` is population-weighted: the smallest distance within which at least 95 % of the
     inhabitants live (:func:`weighted_quantile`), not the 95th percentile over places.
     """
     return _coverage(
         population,
         _Sites.of(sites),
-        km=_check_km(km),
+        threshold=measure.check(threshold),
         provinces=provinces,
         subregion_sites=subregion_sites,
-        nearest=nearest,
+        measure=measure,
     )

@@ -18,7 +18,8 @@ from geo.data import filter_sites
 
 if TYPE_CHECKING:
     from geo.data import Atlas
-from geo.coverage.core import PATIENT_CATEGORIES, CoverageError, CoverageResult, Nearest, _check_km, coverage
+from geo.coverage.core import PATIENT_CATEGORIES, CoverageResult, coverage
+from geo.coverage.measure import STRAIGHT_LINE, CoverageError, Measure
 from geo.coverage.whatif import coverage_whatif
 
 
@@ -65,10 +66,10 @@ def compare_networks(
     a: str,
     b: str,
     *,
-    km: float,
+    threshold: float,
     population: gpd.GeoDataFrame,
     categories: Sequence[str] = PATIENT_CATEGORIES,
-    nearest: Nearest | None = None,
+    measure: Measure = STRAIGHT_LINE,
 ) -> NetworkComparison:
     """Compare the members and the coverage of two networks.
 
@@ -78,8 +79,8 @@ def compare_networks(
         The loaded data.
     a, b
         Network ids.
-    km
-        Threshold in km, as for :func:`coverage`.
+    threshold, measure
+        Threshold and what it is measured in, as for :func:`coverage`.
     population
         Population points, as for :func:`coverage`.
     categories
@@ -91,7 +92,7 @@ def compare_networks(
         Organisations in both, only in ``a`` and only in ``b``, and each network's coverage over its
         own region provinces.
     """
-    km = _check_km(km)
+    threshold = measure.check(threshold)
     atlas.network(a)
     atlas.network(b)
     names = atlas.organisations.set_index("org_id")["name"]
@@ -108,10 +109,10 @@ def compare_networks(
         return coverage(
             population,
             net_sites,
-            km=km,
+            threshold=threshold,
+            measure=measure,
             provinces=atlas.region_provinces([network_id]),
             subregion_sites=network_subregion_sites(atlas, network_id),
-            nearest=nearest,
         )
 
     return NetworkComparison(
@@ -128,18 +129,18 @@ def compare_networks(
 def least_served(result: CoverageResult, n: int = 10) -> pd.DataFrame:
     """Return the ``n`` places farthest from their nearest site, farthest first.
 
-    Columns: ``name``, ``province``, ``population``, ``distance_km``, ``site_id``, ``site_name``,
-    ``covered`` and, when the places have them, ``lat`` and ``lon`` (to draw them). Ties in distance
-    put the larger place first.
+    Columns: ``name``, ``province``, ``population``, ``distance`` (in the result's unit), ``site_id``,
+    ``site_name``, ``covered`` and, when the places have them, ``lat`` and ``lon`` (to draw them). Ties
+    in distance put the larger place first.
     """
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
         msg = f"`n` must be a whole number of at least 0; got {n!r}"
         raise CoverageError(msg)
-    cols = ["name", "province", "population", "distance_km", "site_id", "site_name", "covered"]
+    cols = ["name", "province", "population", "distance", "site_id", "site_name", "covered"]
     cols += [c for c in ("lat", "lon") if c in result.points.columns]
     pts = pd.DataFrame(result.points[cols])
     return (
-        pts.sort_values(["distance_km", "population"], ascending=[False, False])
+        pts.sort_values(["distance", "population"], ascending=[False, False])
         .head(int(n))
         .reset_index(drop=True)
     )
@@ -201,11 +202,11 @@ def network_coverage(
     population: gpd.GeoDataFrame,
     network_ids: Sequence[str],
     *,
-    km: float,
+    threshold: float,
+    measure: Measure = STRAIGHT_LINE,
     categories: Sequence[str] = HOSPITAL_CATEGORIES,
     closed: Iterable[str] = (),
     added: Iterable[Sequence[object]] = (),
-    nearest: Nearest | None = None,
 ) -> NetworkCoverage:
     """Measure the coverage of one or more networks over their region, with an optional what-if.
 
@@ -221,19 +222,17 @@ def network_coverage(
         Population points with ``name``, ``population`` and ``province``.
     network_ids
         Networks whose open sites count.
-    km
-        Threshold in km.
+    threshold, measure
+        Threshold in the measure's unit, and the measure (straight-line km by default, or
+        :func:`~geo.coverage.measure.travel_time` for minutes); the result carries the unit.
     categories
         Site categories that count (hospitals by default; add ``"outpatient"`` to count clinics).
     closed, added
         What-if: site ids that close, and hypothetical ``(name, lat, lon)`` sites that open.
-    nearest
-        How to measure the way to a site (see :func:`coverage`); with
-        :func:`geo.traveltime.minutes_query` the threshold ``km`` and every distance are in minutes.
     """
     from geo.data import filter_sites
 
-    km = _check_km(km)
+    threshold = measure.check(threshold)
     closed = tuple(closed)
     sites = filter_sites(atlas, networks=list(network_ids), categories=list(categories))
     partial = tuple(atlas.partial_provinces(network_ids))
@@ -247,16 +246,16 @@ def network_coverage(
     what = coverage_whatif(
         pop,
         sites,
-        km=km,
+        threshold=threshold,
+        measure=measure,
         closed=closed,
         added=added,
         provinces=provinces,
         subregion_sites=subregion_sites or None,
-        nearest=nearest,
     )
     remaining = sites[~sites["site_id"].isin(closed)]
     sens = (
-        sensitivity(pop, remaining, km=km, provinces=provinces, nearest=nearest)
+        sensitivity(pop, remaining, threshold=threshold, measure=measure, provinces=provinces)
         if not remaining.empty
         else pd.DataFrame()
     )

@@ -11,28 +11,29 @@ import pandas as pd
 
 if TYPE_CHECKING:
     pass
-from geo.coverage.core import Nearest, _check_km, _counted, _nearest_km, _Sites
+from geo.coverage.core import _counted, _Sites
+from geo.coverage.measure import STRAIGHT_LINE, Measure
 
 
 def sensitivity(
     population: gpd.GeoDataFrame,
     sites: gpd.GeoDataFrame,
     *,
-    km: float,
+    threshold: float,
     provinces: Sequence[str] | None = None,
-    nearest: Nearest | None = None,
+    measure: Measure = STRAIGHT_LINE,
 ) -> pd.DataFrame:
-    """Rank every site by how many inhabitants would end up beyond ``km`` if it alone closed.
+    """Rank every site by how many inhabitants would end up beyond ``threshold`` if it alone closed.
 
     This is RIVM's test for "gevoelige ziekenhuizen": a site is sensitive when closing it (and only
     it) pushes inhabitants beyond the threshold. One KD-tree query for the two nearest sites of
     every place answers it for all sites at once: a place is lost when site *s* is its nearest, it is
-    covered now (``d1 <= km``) and its second-nearest site is beyond ``km`` (``d2 > km``). A site at
+    covered now (``d1 <= threshold``) and its second-nearest site is beyond it (``d2 > threshold``). A site at
     the same spot as another (``d2 == d1``) is never sensitive.
 
     Parameters
     ----------
-    population, sites, km, provinces
+    population, sites, threshold, measure, provinces
         As for :func:`coverage`.
 
     Returns
@@ -42,16 +43,16 @@ def sensitivity(
         ``extra_beyond`` (inhabitants), ``extra_share`` (of the counted population, 0..1),
         ``extra_places`` (places) and ``sensitive`` (``extra_beyond > 0``).
     """
-    km = _check_km(km)
+    threshold = measure.check(threshold)
     s = _Sites.of(sites)
     _, _, xy, weight = _counted(population, provinces)
     m = len(s.ids)
     extra = np.zeros(m)
     places = np.zeros(m, dtype=np.int64)
     if m and len(xy):
-        dist, idx = (nearest or _nearest_km)(s.xy, xy, k=2)
+        dist, idx = measure.nearest(s.xy, xy, k=2)
         d1, d2, first = dist[:, 0], dist[:, 1], idx[:, 0]
-        lost = (d1 <= km) & (d2 > km)
+        lost = (d1 <= threshold) & (d2 > threshold)
         extra = np.bincount(first[lost], weights=weight[lost], minlength=m)
         places = np.bincount(first[lost], minlength=m)
     total = float(weight.sum())

@@ -14,7 +14,8 @@ from geo.errors import UnknownIdError
 
 if TYPE_CHECKING:
     pass
-from geo.coverage.core import CoverageError, CoverageResult, Nearest, _check_km, _coverage, _Sites
+from geo.coverage.core import CoverageResult, _coverage, _Sites
+from geo.coverage.measure import STRAIGHT_LINE, CoverageError, Measure
 
 
 @dataclass(frozen=True, eq=False)
@@ -26,15 +27,15 @@ class WhatIf:
     before, after
         Coverage with the sites as given, and with ``closed`` removed and ``added`` included.
     by_province, by_subregion
-        Per row: ``name``, ``population`` and for each of ``covered``, ``share``, ``mean_km``,
-        ``p95_km`` and ``places_beyond`` the columns ``<metric>_before``, ``<metric>_after`` and
+        Per row: ``name``, ``population`` and for each of ``covered``, ``share``, ``mean``,
+        ``p95`` and ``places_beyond`` the columns ``<metric>_before``, ``<metric>_after`` and
         ``<metric>_change`` (after minus before).
     total
         The same for the total, as a dict.
     switched
         Places whose nearest site changed, most inhabitants first: ``name``, ``province``,
-        ``population``, ``from_site_id``, ``from_site``, ``to_site_id``, ``to_site``, ``km_before``,
-        ``km_after``, ``covered_before`` and ``covered_after``.
+        ``population``, ``from_site_id``, ``from_site``, ``to_site_id``, ``to_site``, ``distance_before``,
+        ``distance_after`` (in the result's unit), ``covered_before`` and ``covered_after``.
     added
         The hypothetical sites as they were counted: ``site_id`` (``added-1``, ...), ``name`` and
         point ``geometry`` (EPSG:4326).
@@ -49,7 +50,7 @@ class WhatIf:
     added: gpd.GeoDataFrame
 
 
-_METRICS = ["covered", "share", "mean_km", "p95_km", "places_beyond"]
+_METRICS = ["covered", "share", "mean", "p95", "places_beyond"]
 
 
 def _change(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
@@ -81,18 +82,18 @@ def coverage_whatif(
     population: gpd.GeoDataFrame,
     sites: gpd.GeoDataFrame,
     *,
-    km: float,
+    threshold: float,
+    measure: Measure = STRAIGHT_LINE,
     closed: Iterable[str] = (),
     added: Iterable[Sequence[object]] = (),
     provinces: Sequence[str] | None = None,
     subregion_sites: Mapping[str, Iterable[str]] | None = None,
-    nearest: Nearest | None = None,
 ) -> WhatIf:
     """Compare coverage before and after closing some sites and opening hypothetical ones.
 
     Parameters
     ----------
-    population, sites, km, provinces, subregion_sites
+    population, sites, threshold, measure, provinces, subregion_sites
         As for :func:`coverage`.
     closed
         Ids of sites (in ``sites``) to close; they drop out of every figure of ``after``, including
@@ -112,9 +113,9 @@ def coverage_whatif(
     UnknownIdError
         A site id in ``closed`` is not in ``sites``.
     CoverageError
-        ``km`` is out of range or an ``added`` item is malformed or outside the Netherlands.
+        ``threshold`` is out of range or an ``added`` item is malformed or outside the Netherlands.
     """
-    km = _check_km(km)
+    threshold = measure.check(threshold)
     before_sites = _Sites.of(sites)
     closed = list(dict.fromkeys(map(str, closed)))
     unknown = [c for c in closed if c not in set(before_sites.ids)]
@@ -128,9 +129,9 @@ def coverage_whatif(
     crs = sites.crs or WGS84
     after_frame = pd.concat([kept, new[[*cols, "geometry"]].to_crs(crs)], ignore_index=True)
     after_sites = _Sites.of(gpd.GeoDataFrame(after_frame, geometry="geometry", crs=crs))
-    opts = {"km": km, "provinces": provinces, "subregion_sites": subregion_sites, "nearest": nearest}
-    before = _coverage(population, before_sites, **opts)  # type: ignore[arg-type]
-    after = _coverage(population, after_sites, **opts)  # type: ignore[arg-type]
+    opts = {"provinces": provinces, "subregion_sites": subregion_sites}
+    before = _coverage(population, before_sites, threshold=threshold, measure=measure, **opts)  # type: ignore[arg-type]
+    after = _coverage(population, after_sites, threshold=threshold, measure=measure, **opts)  # type: ignore[arg-type]
     b, a = before.points, after.points
     moved = b["site_id"].to_numpy() != a["site_id"].to_numpy()
     switched = pd.DataFrame(
@@ -142,8 +143,8 @@ def coverage_whatif(
             "from_site": b["site_name"].to_numpy()[moved],
             "to_site_id": a["site_id"].to_numpy()[moved],
             "to_site": a["site_name"].to_numpy()[moved],
-            "km_before": b["distance_km"].to_numpy()[moved],
-            "km_after": a["distance_km"].to_numpy()[moved],
+            "distance_before": b["distance"].to_numpy()[moved],
+            "distance_after": a["distance"].to_numpy()[moved],
             "covered_before": b["covered"].to_numpy()[moved],
             "covered_after": a["covered"].to_numpy()[moved],
         }

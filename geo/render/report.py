@@ -73,10 +73,10 @@ def filter_line(
     subregions: Sequence[str] = (),
     categories: Sequence[str] = CATEGORIES,
     provinces: Sequence[str] = (),
-    km: float | None = None,
+    threshold: float | None = None,
     unit: str = "km",
 ) -> str:
-    """One line stating the active filters (and threshold) for the printed map."""
+    """One line stating the active filters (and the threshold, in ``unit``) for the printed map."""
     net_names, sub_names = network_names(atlas)
     parts = [f"{t('filters.networks', lang)}: {', '.join(net_names[n] for n in networks) or '—'}"]
     parts.append(
@@ -89,9 +89,9 @@ def filter_line(
         parts.append(f"{t('filters.kinds', lang)}: {', '.join(t('catshort.' + c, lang) for c in categories)}")
     if provinces:
         parts.append(f"{t('filters.provinces', lang)}: {', '.join(provinces)}")
-    if km is not None:
+    if threshold is not None:
         key = "export.threshold" if unit == "km" else "export.threshold.min"
-        parts.append(t(key, lang, km=fmt_number(km, lang)))
+        parts.append(t(key, lang, km=fmt_number(threshold, lang)))
     return " · ".join(parts)
 
 
@@ -213,9 +213,16 @@ def interactive_html(
     added: Sequence[tuple[str, float, float]] = (),
     finder: tuple[tuple[float, float], str, pd.DataFrame] | None = None,
 ) -> str:
-    """The current map as one self-contained HTML file (Leaflet inlined; opens offline)."""
+    """The current map as one self-contained HTML file (Leaflet inlined; opens offline).
+
+    ``coverage`` is a :class:`geo.coverage.CoverageResult`; the least-served places are labelled in its
+    unit (km or minutes).
+    """
     from geo.render.html import standalone_html
 
+    if least is not None and coverage is None:
+        msg = "`least` needs the `coverage` result it came from (for its unit)"
+        raise ValueError(msg)
     net_names, sub_names = network_names(atlas)
     shown: Mapping[str, str] = {n: net_names[n] for n in networks}
     region, partly = region_of(atlas, networks)
@@ -237,7 +244,7 @@ def interactive_html(
     if finder is not None:
         add_finder_overlay(group, lang=lang, location=finder[0], label=finder[1], results=finder[2])
     if least is not None:
-        add_coverage_overlay(group, lang=lang, least=least, added=added)
+        add_coverage_overlay(group, lang=lang, least=least, added=added, unit=coverage.unit)
     return standalone_html(m.get_root().render())
 
 
@@ -282,8 +289,8 @@ def make_file(
             subregions=sel.subregions,
             categories=sel.categories,
             provinces=sel.provinces,
-            km=choice.get("km") if result else None,
-            unit=choice.get("unit", "km"),
+            threshold=cov_after.threshold if cov_after is not None else None,
+            unit=cov_after.unit if cov_after is not None else "km",
         )
         spec = snapshot_spec(
             atlas,
@@ -326,9 +333,30 @@ def make_file(
     if fmt == "csv":
         return f"{name}-locaties.csv", to_csv_bytes(table, sep=";" if lang == "nl" else ",")
     sheets = {t("export.sheet.sites", lang): table}
-    if result:
-        sheets[t("cov.tab.provinces", lang)] = result["what"].after.by_province
-        if not result["what"].after.by_subregion.empty:
-            sheets[t("cov.tab.subregions", lang)] = result["what"].after.by_subregion
-        sheets[t("cov.tab.sensitive", lang)] = result["sens"]
+    if cov_after is not None and result is not None:
+        sheets |= coverage_sheets(
+            cov_after,
+            result["sens"],
+            provinces=t("cov.tab.provinces", lang),
+            subregions=t("cov.tab.subregions", lang),
+            sensitivity=t("cov.tab.sensitive", lang),
+        )
     return f"{name}.xlsx", to_xlsx_bytes(sheets)
+
+
+
+def coverage_sheets(
+    result: Any, sensitive: pd.DataFrame, *, provinces: str, subregions: str, sensitivity: str
+) -> dict[str, pd.DataFrame]:
+    """Spreadsheet tabs of a coverage result, columns named by its unit (``mean_min``, ``p95_km``).
+
+    ``result`` is a :class:`geo.coverage.CoverageResult`; ``sensitive`` the sensitivity ranking of the
+    same run; the keyword arguments are the tab names. The sub-region tab is left out when empty.
+    """
+    from geo.coverage.measure import with_unit
+
+    sheets = {provinces: with_unit(result.by_province, result.unit)}
+    if not result.by_subregion.empty:
+        sheets[subregions] = with_unit(result.by_subregion, result.unit)
+    sheets[sensitivity] = with_unit(sensitive, result.unit)
+    return sheets

@@ -21,7 +21,7 @@ from branca.element import Element, MacroElement
 from folium.utilities import JsCode
 from jinja2 import Template
 
-from geo.i18n import t
+from geo.i18n import fmt_number, t
 from geo.render.assets import LEAFLET_CSS, LEAFLET_IMAGES, LEAFLET_JS
 from geo.render.popups import escape, popup_html
 from geo.render.style import (
@@ -392,11 +392,15 @@ def add_coverage_overlay(
     lang: str,
     least: pd.DataFrame,
     added: Sequence[tuple[str, float, float]],
-    unit: str = "km",
+    unit: str,
 ) -> None:
-    """Draw the least-served places (red rings) and hypothetical sites (stars) into ``group``."""
+    """Draw the least-served places (red rings) and hypothetical sites (stars) into ``group``.
+
+    ``least`` is :func:`geo.coverage.least_served` output; ``unit`` is its result's unit (km or min).
+    """
     for r in least.itertuples():
-        text = t("cov.least.tooltip", lang, name=str(r.name), km=f"{r.distance_km:.1f}", unit=unit)
+        value = fmt_number(r.distance, lang, decimals=1)
+        text = t("cov.least.tooltip", lang, name=str(r.name), km=value, unit=unit)
         folium.CircleMarker(
             location=(r.lat, r.lon),
             radius=7,
