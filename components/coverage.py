@@ -35,7 +35,7 @@ from geo.coverage import (
     service_areas,
     travel_time,
 )
-from geo.data import Atlas, default_data_dir
+from geo.data import Atlas, default_data_dir, network_names
 from geo.defaults import FERRY_WAIT_MIN, KM_DEFAULT, KM_MAX, KM_MIN, MIN_DEFAULT, MIN_MAX, MIN_MIN
 from geo.errors import DataValidationError
 from geo.i18n import fmt_number, fmt_percent, t
@@ -376,7 +376,7 @@ def _render_compare(atlas: Atlas, choice: dict[str, Any], lang: str) -> None:
         choice["unit"],
         choice.get("ferry_wait", FERRY_WAIT_MIN),
     )
-    names = dict(zip(atlas.networks["network_id"], atlas.networks["name"], strict=True))
+    names, _ = network_names(atlas)
     st.caption(t("cov.compare.help", lang, a=names["cardionovo"], b=names["onconovo"]))
     c1, c2, c3 = st.columns(3)
     for col, title, frame in (

@@ -6,9 +6,9 @@ import geopandas as gpd
 import streamlit as st
 
 from geo.data import Atlas
+from geo.data import network_names as names
 from geo.i18n import t
 from geo.render.popups import popup_html
-from geo.render.report import network_names as names
 
 
 def render_details(atlas: Atlas, sites: gpd.GeoDataFrame, lang: str) -> None:

@@ -17,9 +17,10 @@ import streamlit as st
 
 from components.filters import Selection
 from geo.data import Atlas
+from geo.data import network_names as names
+from geo.geography import VIEW_MARGIN_DEG, in_netherlands_bbox
 from geo.i18n import fmt_number, t
 from geo.render.report import make_file, view_extent
-from geo.render.report import network_names as names
 
 PAGES = ("a4-landscape", "a4-portrait", "16:9")
 DPIS = (100, 150, 300)
@@ -54,7 +55,7 @@ def _screen_extent() -> tuple[float, float, float, float] | None:
         zoom = min(17.0, max(6.0, float(st.query_params.get("z", ""))))
     except ValueError:
         return None
-    if not (50.6 <= lat <= 53.7 and 3.2 <= lon <= 7.3):
+    if not in_netherlands_bbox(lat, lon, margin=VIEW_MARGIN_DEG):
         return None
     return view_extent((lat, lon), zoom)
 

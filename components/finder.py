@@ -18,11 +18,11 @@ import streamlit as st
 from components import cache
 from components.filters import Selection
 from geo.data import Atlas
+from geo.data import network_names as names
 from geo.defaults import FERRY_WAIT_MIN
 from geo.i18n import fmt_number, t
 from geo.pdok import lookup_postcode, normalise_postcode
 from geo.render.popups import result_html
-from geo.render.report import network_names as names
 from geo.render.webmap import add_finder_overlay, view_for
 from geo.schema import SPECIALTIES
 

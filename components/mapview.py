@@ -13,8 +13,8 @@ import streamlit_folium
 
 from components.filters import Selection
 from geo.data import Atlas
+from geo.data import network_names as names
 from geo.nearest import site_at
-from geo.render.report import network_names as names
 from geo.render.symbols import legend_html, share_legend_html
 from geo.render.webmap import ViewInUrl, build_base_map, build_site_layer
 

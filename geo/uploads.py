@@ -37,6 +37,7 @@ from geo.defaults import (
     UPLOAD_MAX_ROWS,
 )
 from geo.errors import Problem
+from geo.geography import in_netherlands_bbox, province_codes
 from geo.schema import check_id
 from geo.tabular import (
     ID_ALIASES,
@@ -400,7 +401,7 @@ def _position_hint(a: float, b: float, *, rd: bool) -> str:
         if abs(a) < 90 and abs(b) < 180:
             return " (these look like degrees: name the columns lat and lon)"
         return ""
-    if 50.7 <= b <= 53.6 and 3.3 <= a <= 7.3:
+    if in_netherlands_bbox(b, a):
         return " (latitude and longitude look swapped)"
     if min(a, b) >= 0 and 300_000 <= max(a, b) <= 625_000:
         return " (these look like RD New metres: name the columns x and y)"
@@ -408,16 +409,12 @@ def _position_hint(a: float, b: float, *, rd: bool) -> str:
 
 
 def _provinces_of(prov_rd: gpd.GeoDataFrame, x: np.ndarray, y: np.ndarray, inside: np.ndarray) -> list[str]:
-    """The province each inside point lies in; the nearest one for points in the 1 km margin."""
+    """The province each inside point lies in (the nearest one in the 1 km margin); ``""`` elsewhere."""
     out = np.full(len(x), "", dtype=object)
-    for name, geom in zip(prov_rd["name"], prov_rd.geometry, strict=True):
-        todo = np.flatnonzero(inside & (out == ""))
-        if not len(todo):
-            break
-        out[todo[shapely.contains_xy(geom, x[todo], y[todo])]] = name
-    geoms = prov_rd.geometry.to_numpy()
-    for i in np.flatnonzero(inside & (out == "")):
-        out[i] = str(prov_rd["name"].iloc[int(np.argmin(shapely.distance(geoms, shapely.Point(x[i], y[i]))))])
+    idx = np.flatnonzero(inside)
+    if len(idx):
+        codes, _ = province_codes(x[idx], y[idx], prov_rd)
+        out[idx] = prov_rd["name"].astype(str).to_numpy()[codes]
     return [str(v) for v in out]
 
 

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 import geopandas as gpd
 import pandas as pd
 
-from geo.crs import WGS84, in_netherlands_bbox
+from geo.crs import WGS84
 from geo.errors import UnknownIdError
+from geo.geography import in_netherlands_bbox
 
 if TYPE_CHECKING:
     pass

@@ -24,8 +24,8 @@ from openpyxl.utils import get_column_letter
 
 from geo.crs import WGS84
 from geo.data import Atlas
+from geo.data import network_names as names
 from geo.i18n import t
-from geo.render.report import network_names as names
 
 #: Known site columns in export order, with their default (English) headers.
 SITE_COLUMNS: dict[str, str] = {

@@ -20,7 +20,6 @@ from geo.render.spec import (
     INK,
     KIND_COLOUR,
     LAND,
-    MARKER_PT,
     MUTED,
     REGION,
     REGION_EDGE,
@@ -28,7 +27,7 @@ from geo.render.spec import (
     SnapshotSpec,
 )
 from geo.render.style import CONTEXT_COLOUR, SHARE_RANGE, SHARE_SCALE
-from geo.render.symbols import _collection, _marker
+from geo.render.symbols import MARKER_PT, _collection, _marker
 from geo.schema import CATEGORIES
 
 _TEXT_TO_PATH = TextToPath()

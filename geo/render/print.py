@@ -37,7 +37,6 @@ from geo.render.spec import (
     FORMATS,
     INK,
     LAND,
-    MARKER_PT,
     MUTED,
     OUTSIDE,
     PAGES,
@@ -51,7 +50,7 @@ from geo.render.spec import (
     resolve_colours,
 )
 from geo.render.style import CONTEXT_COLOUR
-from geo.render.symbols import Patch, _collection, _geom_path, _marker
+from geo.render.symbols import MARKER_PT, Patch, _collection, _geom_path, _marker
 
 
 def _prepare_sites(spec: SnapshotSpec, colours: Mapping[str, str]) -> pd.DataFrame:

@@ -17,7 +17,7 @@ import geopandas as gpd
 import pandas as pd
 from branca import colormap as cm
 
-from geo.data import Atlas
+from geo.data import Atlas, network_names
 from geo.i18n import fmt_number, t
 from geo.render.style import SHARE_RANGE, SHARE_SCALE, network_colours
 from geo.render.webmap import add_coverage_overlay, add_finder_overlay, build_map
@@ -54,14 +54,6 @@ def today(lang: str, day: dt.date | None = None) -> str:
     """A date written out the way the language does it (default: today)."""
     d = day or dt.date.today()
     return f"{d.day} {MONTHS_NL[d.month - 1]} {d.year}" if lang == "nl" else f"{d.day} {d:%B} {d.year}"
-
-
-def network_names(atlas: Atlas) -> tuple[dict[str, str], dict[str, str]]:
-    """Display names of networks and sub-regions."""
-    return (
-        dict(zip(atlas.networks["network_id"], atlas.networks["name"], strict=True)),
-        dict(zip(atlas.subregions["subregion_id"], atlas.subregions["name"], strict=True)),
-    )
 
 
 def filter_line(

@@ -33,8 +33,6 @@ BORDER = "#9A9A9A"
 INK = "#1E1E1E"
 MUTED = "#5C5C5C"
 FINDER_COLOUR = "#1E1E1E"
-#: Marker diameter in points per category.
-MARKER_PT = {"hospital_ed": 12.0, "hospital": 10.5, "outpatient": 11.0, "radiotherapy": 11.0, "other": 8.5}
 
 #: Sources that every snapshot draws on; the caller adds the network sources and tiles.
 NATURAL_EARTH = "Natural Earth (public domain)"

@@ -57,8 +57,9 @@ def _regular(n: int, radius: float, start_deg: float) -> np.ndarray:
     return np.column_stack([radius * np.cos(angles), radius * np.sin(angles)])
 
 
-#: Marker outlines in a unit box (radius about 1), matching the interactive map's shapes.
-_UNIT_SHAPES: dict[str, np.ndarray] = {
+#: Marker outline of each kind of site in a unit box (radius about 1, y up): the one definition both
+#: maps draw (the web map at :data:`SVG_SCALE` pixels per unit, the print map at its marker size).
+UNIT_SHAPES: dict[str, np.ndarray] = {
     "hospital_ed": _regular(40, 1.0, 90),
     "hospital": np.array([[-0.86, -0.86], [0.86, -0.86], [0.86, 0.86], [-0.86, 0.86]]),
     "outpatient": np.array([[0.0, 1.08], [1.02, -0.78], [-1.02, -0.78]]),
@@ -70,7 +71,7 @@ _UNIT_SHAPES: dict[str, np.ndarray] = {
 @cache
 def _bands(category: str, n: int) -> tuple[np.ndarray, ...]:
     """Split a marker shape into ``n`` vertical bands (one per network)."""
-    shape = shapely.Polygon(_UNIT_SHAPES.get(category, _UNIT_SHAPES["other"]))
+    shape = shapely.Polygon(UNIT_SHAPES.get(category, UNIT_SHAPES["other"]))
     if n <= 1:
         return (np.asarray(shape.exterior.coords),)
     minx, miny, maxx, maxy = shape.bounds
@@ -91,8 +92,14 @@ def _bar(x0: float, y0: float, x1: float, y1: float, half_width: float) -> np.nd
     return np.array([[x0 + nx, y0 + ny], [x1 + nx, y1 + ny], [x1 - nx, y1 - ny], [x0 - nx, y0 - ny]])
 
 
-_CROSS = (_bar(-0.6, 0, 0.6, 0, 0.15), _bar(0, -0.6, 0, 0.6, 0.15))
-_X = (_bar(-0.5, -0.5, 0.5, 0.5, 0.09), _bar(-0.5, 0.5, 0.5, -0.5, 0.09))
+#: The white cross of a 24/7 emergency department and the X of a closed site: arm and half width.
+CROSS_ARM, CROSS_HALF_WIDTH = 0.6, 0.15
+X_ARM, X_HALF_WIDTH = 0.5, 0.09
+_CROSS = (
+    _bar(-CROSS_ARM, 0, CROSS_ARM, 0, CROSS_HALF_WIDTH),
+    _bar(0, -CROSS_ARM, 0, CROSS_ARM, CROSS_HALF_WIDTH),
+)
+_X = (_bar(-X_ARM, -X_ARM, X_ARM, X_ARM, X_HALF_WIDTH), _bar(-X_ARM, X_ARM, X_ARM, -X_ARM, X_HALF_WIDTH))
 
 Patch = tuple[np.ndarray, Any, Any, float]  # polygon, facecolour, edgecolour, linewidth (pt)
 
@@ -101,7 +108,7 @@ def _marker(
     category: str, colours: Sequence[str], x: float, y: float, r: float, *, closed: bool = False
 ) -> list[Patch]:
     """Polygons that draw one site marker, bottom to top, centred on (x, y) with radius ``r``."""
-    outline = _UNIT_SHAPES.get(category, _UNIT_SHAPES["other"]) * r + (x, y)
+    outline = UNIT_SHAPES.get(category, UNIT_SHAPES["other"]) * r + (x, y)
     none = (0, 0, 0, 0)
     out: list[Patch] = [(outline, none, (0.1, 0.1, 0.1, 0.55), 1.5)]
     if closed:
@@ -130,16 +137,37 @@ def _collection(patches: list[Patch], zorder: float) -> PatchCollection:
     )
 
 
-#: Marker shapes per category, as SVG drawn in a 24×24 box.
-SHAPES: dict[str, str] = {
-    "hospital_ed": '<circle cx="12" cy="12" r="10" {style}/>'
-    '<path d="M12 6.5v11M6.5 12h11" stroke="#fff" stroke-width="3"/>',
-    "hospital": '<rect x="2.5" y="2.5" width="19" height="19" rx="2" {style}/>',
-    "outpatient": '<path d="M12 1.8 22.6 21H1.4Z" {style}/>',
-    "radiotherapy": '<path d="M12 1 23 12 12 23 1 12Z" {style}/>',
-    "other": '<path d="M12 2 21.5 7.5v9L12 22 2.5 16.5v-9Z" {style}/>',
-}
+#: The web map's SVG markers are 24×24 boxes: this many pixels per unit of :data:`UNIT_SHAPES`.
+SVG_SCALE = 10.0
+
+
+def _svg_xy(x: float, y: float) -> str:
+    """A unit-box point as SVG ``"x y"`` in the 24×24 box (y down), with at most two decimals."""
+    return " ".join(f"{v:.2f}".rstrip("0").rstrip(".") for v in (12 + SVG_SCALE * x, 12 - SVG_SCALE * y))
+
+
+def svg_outline(category: str, style: str) -> str:
+    """The outline of ``category`` as an SVG element with ``style`` attributes (a circle stays a circle)."""
+    if category == "hospital_ed":
+        return f'<circle cx="12" cy="12" r="{SVG_SCALE:g}" {style}/>'
+    pts = UNIT_SHAPES.get(category, UNIT_SHAPES["other"])
+    return f'<path d="M{"L".join(_svg_xy(x, y) for x, y in pts)}Z" {style}/>'
+
+
+def _svg_bars(arm: float, diagonal: bool) -> str:
+    if diagonal:
+        return f"M{_svg_xy(-arm, arm)} {_svg_xy(arm, -arm)}M{_svg_xy(arm, arm)} {_svg_xy(-arm, -arm)}"
+    return f"M{_svg_xy(0, arm)} {_svg_xy(0, -arm)}M{_svg_xy(-arm, 0)} {_svg_xy(arm, 0)}"
+
+
+_CROSS_WIDTH = 2 * CROSS_HALF_WIDTH * SVG_SCALE
+SVG_CROSS = f'<path d="{_svg_bars(CROSS_ARM, False)}" stroke="#fff" stroke-width="{_CROSS_WIDTH:g}"/>'
+SVG_X = _svg_bars(X_ARM, True), 2 * X_HALF_WIDTH * SVG_SCALE
+#: Marker size on screen (pixels) per kind of site; print takes them in points (:data:`PRINT_SCALE`).
 SIZES = {"hospital_ed": 22, "hospital": 18, "outpatient": 16, "radiotherapy": 18, "other": 14}
+#: Points on paper per pixel on screen, so that print and screen markers keep their proportions.
+PRINT_SCALE = 0.55
+MARKER_PT = {category: px * PRINT_SCALE for category, px in SIZES.items()}
 XMLNS = ' xmlns="http://www.w3.org/2000/svg"'
 DEFAULT_CENTER = (52.45, 5.6)
 DEFAULT_ZOOM = 8
@@ -181,9 +209,11 @@ def marker_svg(
     stroke = CLOSED_COLOUR if closed else ("#000" if selected else "#FFFFFF")
     width = 2.5 if selected else 1.6
     style = f'fill="{fill}" stroke="{stroke}" stroke-width="{width}"'
-    body = SHAPES.get(category, SHAPES["other"]).format(style=style)
+    body = svg_outline(category, style)
+    if category == "hospital_ed" and not closed:
+        body += SVG_CROSS
     if closed:
-        body += f'<path d="M6 6 18 18M18 6 6 18" stroke="{CLOSED_COLOUR}" stroke-width="2.2"/>'
+        body += f'<path d="{SVG_X[0]}" stroke="{CLOSED_COLOUR}" stroke-width="{SVG_X[1]:g}"/>'
     if selected:
         size += 8
     return (
