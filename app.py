@@ -15,11 +15,12 @@ from components.state import render_language, render_mode
 from components.urlstate import read_url, render_notice, write_url
 from geo.errors import DataValidationError
 from geo.i18n import t
-from geo.render.assets import ensure_static_assets
+from geo.render.assets import vendored_problem
 
 st.set_page_config(page_title="NetwerkAtlas", page_icon="🗺️", layout="wide")
-ensure_static_assets()
 lang = render_language()
+if problem := vendored_problem():  # vendored by `make setup`, never copied here
+    st.warning(problem)
 st.title(t("app.title", lang))
 st.caption(t("app.tagline", lang))
 

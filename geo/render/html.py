@@ -11,7 +11,6 @@ import re
 from functools import cache
 from pathlib import Path
 
-import xstatic.pkg.jquery as xjquery
 import xstatic.pkg.leaflet as xleaflet
 
 _SCRIPT_TAG = re.compile(r"<script\b(?P<attrs>[^>]*)>(?P<body>.*?)</script\s*>", re.I | re.S)
@@ -21,7 +20,6 @@ _ATTR = re.compile(
 )
 _LEAFLET_JS = re.compile(r"^leaflet(?:-src)?(?:\.min)?\.js$", re.I)
 _LEAFLET_CSS = re.compile(r"^leaflet(?:\.min)?\.css$", re.I)
-_JQUERY_JS = re.compile(r"^jquery(?:[-.]\d[\w.]*)?(?:\.min)?\.js$", re.I)
 _SOURCE_MAP = re.compile(r"^\s*//# sourceMappingURL=.*$", re.M)
 _INDENT = re.compile(r"^[ \t]*(?:\r?\n|(?=\S))", re.M)
 _CSS_URL = re.compile(r"url\((['\"]?)images/([\w.-]+\.png)\1\)")
@@ -46,14 +44,13 @@ def _leaflet_image(name: str) -> str:
 
 @cache
 def _inline_assets() -> dict[str, str]:
-    """Leaflet JS (with offline default icons), Leaflet CSS (images inlined) and jQuery, as HTML."""
+    """Leaflet JS (with offline default icons) and Leaflet CSS (images inlined), as HTML."""
     leaf = Path(xleaflet.BASE_DIR)
     js = _SOURCE_MAP.sub("", (leaf / "leaflet.js").read_text(encoding="utf-8"))
     css = (leaf / "leaflet.css").read_text(encoding="utf-8")
     css = _CSS_URL.sub(lambda m: f"url({_leaflet_image(m[2])})", css)
     css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
     css = re.sub(r"\n\s*\n+", "\n", css)
-    jq = _SOURCE_MAP.sub("", (Path(xjquery.BASE_DIR) / "jquery.min.js").read_text(encoding="utf-8"))
     icons = (
         "{iconUrl:'"
         + _leaflet_image("marker-icon.png")
@@ -76,7 +73,6 @@ def _inline_assets() -> dict[str, str]:
     return {
         "leaflet": script(js + "\n" + icon_fix, "leaflet"),
         "leaflet_css": "<style>" + re.sub(r"</(style)", r"<\\/\1", css, flags=re.I) + "</style>",
-        "jquery": script(jq, "jquery"),
         # folium.Icon needs Leaflet.awesome-markers from a CDN; fall back to Leaflet's default icon.
         "awesome_shim": script(
             "if(!L.AwesomeMarkers){L.AwesomeMarkers={icon:function(){return new L.Icon.Default();}};}",
@@ -86,12 +82,13 @@ def _inline_assets() -> dict[str, str]:
 
 
 def standalone_html(map_html: str) -> str:
-    """Return a folium page that opens offline: Leaflet and jQuery inlined, other externals dropped.
+    """Return a folium page that opens offline: Leaflet inlined, other external files dropped.
 
     ``map_html`` is a rendered page (``m.get_root().render()``). Script and stylesheet tags whose file
-    is Leaflet or jQuery (from a CDN or a local path such as ``/app/static/vendor/leaflet/leaflet.js``)
-    are replaced by the code of the pinned ``xstatic`` packages; every other external script or
-    stylesheet (Bootstrap, awesome-markers, Font Awesome, plugins) is removed, so the page names no
+    is Leaflet (from a CDN or a local path such as ``/app/static/vendor/leaflet/leaflet.js``) are
+    replaced by the code of the pinned ``xstatic-leaflet`` package; every other external script or
+    stylesheet (jQuery, Bootstrap, awesome-markers, Font Awesome, plugins) is removed (our maps need
+    none of them: popups and markers are Leaflet's own), so the page names no
     script or stylesheet outside itself. Tile layers still point at their servers and show only when
     online. Leaflet's default marker icons are inlined; ``folium.Icon`` markers fall back to them.
     The page's own inline scripts lose their indentation and blank lines (only whitespace at the
@@ -119,8 +116,6 @@ def standalone_html(map_html: str) -> str:
         if _LEAFLET_JS.match(name):
             shim = once("awesome_shim") if "L.AwesomeMarkers" in map_html else ""
             return once("leaflet") + shim
-        if _JQUERY_JS.match(name):
-            return once("jquery")
         return ""
 
     def link(m: re.Match[str]) -> str:
