@@ -20,7 +20,8 @@ from geo.render.assets import vendored_problem
 st.set_page_config(page_title="NetwerkAtlas", page_icon="🗺️", layout="wide")
 lang = render_language()
 if problem := vendored_problem():  # vendored by `make setup`, never copied here
-    st.warning(problem)
+    st.warning(t("error.assets", lang))
+    st.caption(problem)
 st.title(t("app.title", lang))
 st.caption(t("app.tagline", lang))
 

@@ -322,7 +322,7 @@ def render_results(
                 key="cov_change",
             )
             if not what.switched.empty:
-                st.markdown(f"**{t('cov.switched', lang, n=fmt_number(len(what.switched), lang))}**")
+                st.markdown(f"**{t('cov.switched', lang, n=len(what.switched))}**")
                 st.dataframe(
                     switched_table(what.switched, lang, unit=unit),
                     hide_index=True,

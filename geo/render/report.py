@@ -18,7 +18,7 @@ import pandas as pd
 from branca import colormap as cm
 
 from geo.data import Atlas, network_names
-from geo.i18n import fmt_number, t
+from geo.i18n import fmt_date, fmt_number, t
 from geo.render.style import SHARE_RANGE, SHARE_SCALE, network_colours
 from geo.render.webmap import add_coverage_overlay, add_finder_overlay, build_map
 from geo.schema import CATEGORIES
@@ -27,20 +27,6 @@ from geo.selection import Selection
 if TYPE_CHECKING:  # geo.export pulls in matplotlib: imported only when a file is made
     from geo.render.spec import SnapshotLabels, SnapshotSpec
 
-MONTHS_NL = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 
 
 def share_colormap(lang: str) -> cm.LinearColormap:
@@ -52,8 +38,7 @@ def share_colormap(lang: str) -> cm.LinearColormap:
 
 def today(lang: str, day: dt.date | None = None) -> str:
     """A date written out the way the language does it (default: today)."""
-    d = day or dt.date.today()
-    return f"{d.day} {MONTHS_NL[d.month - 1]} {d.year}" if lang == "nl" else f"{d.day} {d:%B} {d.year}"
+    return fmt_date(day or dt.date.today(), lang)
 
 
 def filter_line(

@@ -21,7 +21,7 @@ from matplotlib.colors import to_rgba
 from matplotlib.patches import Polygon
 from matplotlib.path import Path as MplPath
 
-from geo.i18n import t
+from geo.i18n import fmt_percent, t
 from geo.render.popups import escape
 from geo.render.style import (
     CLOSED_COLOUR,
@@ -228,9 +228,7 @@ def share_legend_html(colormap: cm.LinearColormap, title: str, lang: str) -> str
     stops = ", ".join(
         colormap.rgb_hex_str(colormap.vmin + (colormap.vmax - colormap.vmin) * i / 4) for i in range(5)
     )
-    lo, hi = (
-        f"{v * 100:.0f} %" if lang == "nl" else f"{v * 100:.0f}%" for v in (colormap.vmin, colormap.vmax)
-    )
+    lo, hi = (fmt_percent(v, lang, decimals=0) for v in (colormap.vmin, colormap.vmax))
     return (
         f"<b>{html.escape(title)}</b><br>"
         f'<span style="display:inline-block;width:160px;height:10px;border:1px solid #888;'

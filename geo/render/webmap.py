@@ -347,7 +347,7 @@ def add_finder_overlay(
         text = t(
             "finder.line",
             lang,
-            km=f"{r.distance_km:.1f}".replace(".", "," if lang == "nl" else "."),
+            km=fmt_number(r.distance_km, lang, decimals=1),
             site=str(r.name),
         )
         folium.PolyLine(
