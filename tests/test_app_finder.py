@@ -167,3 +167,48 @@ def test_map_centre_and_zoom_from_the_link(run):
     assert ignored_params(at) == []
     bad = run({"c": "north", "z": "-5"})
     assert sorted(ignored_params(bad)) == ["c", "z→6"]
+
+
+#: One valid value, not the default, for every link parameter, with what else the view needs to show it.
+ROUND_TRIPS = {
+    "mode": ({}, "finder"),
+    "spec": ({}, "oncology"),
+    "net": ({}, "onconovo"),
+    "sub": ({"net": "noord-oost"}, "onz"),
+    "kind": ({}, "hospital_ed,hospital"),
+    "prov": ({}, "Flevoland"),
+    "ctx": ({}, "1"),
+    "closed": ({}, "1"),
+    "tiles": ({}, "osm"),
+    "site": ({}, "dijklander-hoorn"),
+    "loc": ({"mode": "finder"}, "52.66250,5.60140"),
+    "q": ({"mode": "finder"}, "Urk"),
+    "fspec": ({"mode": "finder"}, "oncology"),
+    "n": ({"mode": "finder"}, "5"),
+    "by": ({"mode": "finder"}, "km"),
+    "wait": ({"mode": "finder"}, "30"),
+    "unit": ({"mode": "coverage"}, "min"),
+    "km": ({"mode": "coverage"}, "40"),
+    "min": ({"mode": "coverage", "unit": "min"}, "45"),
+    "out": ({"mode": "coverage"}, "1"),
+    "c": ({}, "52.3700,4.8900"),
+    "z": ({}, "12"),
+    "close": ({"mode": "coverage", "net": "cardionovo"}, "flevoziekenhuis-almere"),
+}
+
+
+def test_every_link_parameter_has_a_round_trip():
+    from components.urlstate import PARAMS
+
+    assert set(ROUND_TRIPS) == set(PARAMS)
+
+
+@pytest.mark.parametrize("name", sorted(ROUND_TRIPS))
+def test_link_parameter_round_trip(run, name):
+    context, value = ROUND_TRIPS[name]
+    at = run({**context, name: value})
+    assert not at.exception
+    assert ignored_params(at) == []
+    assert at.query_params[name] == value  # read into the page, and written back unchanged
+    for other, given in context.items():
+        assert at.query_params[other] == given

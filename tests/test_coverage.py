@@ -16,7 +16,7 @@ import shapely
 
 from geo import coverage as cv
 from geo import population as popmod
-from geo.crs import RD, WGS84, to_wgs84
+from geo.crs import RD, WGS84, to_rd, to_wgs84
 from geo.data import load_provinces
 from geo.defaults import MAX_PROBLEMS
 from geo.errors import DataValidationError, UnknownIdError
@@ -590,3 +590,71 @@ def test_read_geojson(provinces, tmp_path):
 def test_read_file_unsupported_type():
     with pytest.raises(DataValidationError, match="unsupported file type"):
         popmod.read_population_file(io.BytesIO(b""), filename="pop.xlsx")
+
+
+# --- the catchment rule for provinces only partly in a region -----------------------------------------
+
+
+def test_partial_province_keeps_only_places_a_network_hospital_serves_first():
+    # Gelderland is only partly in the region. G1 is nearer the network site N (5 km) than the other
+    # hospital O (25 km): it stays. G2 is nearer O (5 km vs 25 km): it is left out. U1 in Utrecht (a full
+    # province of the region) stays although O is nearer, and a tie (G3, 15 km from both) counts as served.
+    pop = make_population(
+        [
+            ("G1", 105_000, 450_000, 100, "Gelderland"),
+            ("G2", 125_000, 450_000, 200, "Gelderland"),
+            ("G3", 115_000, 450_000, 300, "Gelderland"),
+            ("U1", 125_000, 452_000, 400, "Utrecht"),
+        ]
+    )
+    network = make_sites([("N", 100_000, 450_000)])
+    other = make_sites([("O", 130_000, 450_000)])
+    kept = cv.limit_to_catchment(pop, network, other, partial=["Gelderland"])
+    assert list(kept["name"]) == ["G1", "G3", "U1"]
+    assert list(cv.limit_to_catchment(pop, network, other, partial=[])["name"]) == ["G1", "G2", "G3", "U1"]
+    assert list(cv.limit_to_catchment(pop, network, other.iloc[:0], partial=["Gelderland"])["name"]) == [
+        "G1",
+        "G2",
+        "G3",
+        "U1",
+    ]
+
+
+def test_network_coverage_applies_the_catchment_rule(small_atlas):
+    # In the fixture Gelderland is only partly in the Noord-Oost region, and Rijnstate Arnhem is a
+    # hospital outside the networks. Hattem is served first by Isala Zwolle (Noord-Oost), Arnhem by
+    # Rijnstate: only Hattem's people count, even at a threshold that reaches both.
+    assert small_atlas.partial_provinces(["noord-oost"]) == ["Gelderland"]
+    rows = [
+        ("Hattem", *to_rd().transform(6.0600, 52.4750), 1000, "Gelderland"),
+        ("Arnhem", *to_rd().transform(5.8990, 51.9850), 9000, "Gelderland"),
+    ]
+    res = cv.network_coverage(small_atlas, make_population(rows), ["noord-oost"], threshold=200)
+    gelderland = res.whatif.after.by_province.set_index("name").loc["Gelderland"]
+    assert gelderland["population"] == 1000 and gelderland["covered"] == 1000
+    assert set(res.whatif.after.points["name"]) == {"Hattem"}
+
+
+# --- minutes ------------------------------------------------------------------------------------------
+
+
+def test_minutes_coverage_equals_thresholding_the_minutes_of_each_place(small_atlas, tmp_path):
+    from geo import traveltime as tt
+
+    sites = small_atlas.sites[small_atlas.sites["status"] == "open"].iloc[:4]
+    model = tt.load_model(sites, cache_dir=tmp_path)
+    pop = make_population(
+        [
+            ("Urk", *to_rd().transform(5.6014, 52.6625), 20_000, "Flevoland"),
+            ("Enkhuizen", *to_rd().transform(5.2925, 52.7033), 18_000, "Noord-Holland"),
+            ("Zwolle", *to_rd().transform(6.0944, 52.5125), 130_000, "Overijssel"),
+            ("Den Burg", *to_rd().transform(4.7975, 53.0547), 7_000, "Noord-Holland"),
+        ]
+    )
+    minutes, _ = tt.population_minutes(pop, sites, model)
+    for threshold in (20, 45, 90):
+        res = cv.coverage(pop, sites, threshold=threshold, measure=cv.travel_time(model))
+        assert res.unit == "min" and res.threshold == threshold
+        expected = float(pop["population"][minutes <= threshold].sum())
+        assert res.total["covered"] == pytest.approx(expected)
+        np.testing.assert_allclose(res.points["distance"].to_numpy(), minutes)
