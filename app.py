@@ -1,5 +1,7 @@
 """NetwerkAtlas: the Dutch regional hospital networks on an offline map."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from components import cache
@@ -19,7 +21,7 @@ from geo.render.assets import vendored_problem
 
 st.set_page_config(page_title="NetwerkAtlas", page_icon="🗺️", layout="wide")
 lang = render_language()
-if problem := vendored_problem():  # vendored by `make setup`, never copied here
+if problem := vendored_problem(Path(__file__).parent / "static" / "vendor"):  # vendored by `make setup`
     st.warning(t("error.assets", lang))
     st.caption(problem)
 st.title(t("app.title", lang))

@@ -136,9 +136,27 @@ def read_table(table: schema.Table, data_dir: Path) -> tuple[pd.DataFrame, list[
     return frame, problems
 
 
+#: Environment variable naming the data folder (a checkout's ``data/``, or a copy of it).
+DATA_ENV = "NETWERKATLAS_DATA"
+
+
 def default_data_dir() -> Path:
-    """The data folder: ``$NETWERKATLAS_DATA`` when set (tests point it at broken copies), else ``data/``."""
-    return Path(os.environ.get("NETWERKATLAS_DATA") or DATA_DIR)
+    """The data folder: ``$NETWERKATLAS_DATA`` when set, else the ``data/`` folder next to ``geo/``.
+
+    An editable install (``make setup``) finds ``data/`` in the checkout. A plain ``pip install .``
+    ships the code only: it then needs ``NETWERKATLAS_DATA``, and without it this raises a
+    :class:`~geo.errors.DataValidationError` that says so instead of failing on a missing file later.
+    """
+    given = os.environ.get(DATA_ENV)
+    folder = Path(given) if given else DATA_DIR
+    if not (folder / PROVINCES_FILE).is_file():
+        where = f"{DATA_ENV}={given}" if given else f"{folder} (no {DATA_ENV} set)"
+        msg = (
+            f"no NetwerkAtlas data folder at {where}: set {DATA_ENV} to the data/ folder of a "
+            "NetwerkAtlas checkout (an installed package ships the code, not the data)"
+        )
+        raise DataValidationError([Problem("data", None, None, msg)])
+    return folder
 
 
 def load_provinces(data_dir: Path | None = None) -> gpd.GeoDataFrame:

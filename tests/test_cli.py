@@ -266,3 +266,17 @@ def test_km_and_minutes_exclude_each_other(cli):
     with pytest.raises(SystemExit) as info:
         cli("coverage", "--km", "20", "--minutes", "30")
     assert info.value.code == 2
+
+
+def test_missing_data_folder_says_how_to_point_at_it(tmp_path, monkeypatch, capsys):
+    # As after a plain `pip install .`: the package has no data/ next to it and no NETWERKATLAS_DATA.
+    import geo.data
+
+    monkeypatch.delenv("NETWERKATLAS_DATA", raising=False)
+    monkeypatch.setattr(geo.data, "DATA_DIR", tmp_path / "site-packages" / "data")
+    assert main(["validate"]) == 1
+    err = capsys.readouterr().err
+    assert "no NetwerkAtlas data folder" in err and "set NETWERKATLAS_DATA" in err
+    monkeypatch.setenv("NETWERKATLAS_DATA", str(tmp_path / "nowhere"))
+    assert main(["sites"]) == 1
+    assert f"NETWERKATLAS_DATA={tmp_path / 'nowhere'}" in capsys.readouterr().err

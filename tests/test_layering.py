@@ -83,3 +83,17 @@ def test_modules_stay_small(folder):
         if p not in allowed and (n := len(p.read_text(encoding="utf-8").splitlines())) > 520
     }
     assert big == {}
+
+
+def test_every_package_is_installed_with_its_data():
+    # A plain `pip install .` ships only the packages listed; a forgotten sub-package breaks imports.
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    found = {
+        ".".join(p.parent.relative_to(ROOT).parts)
+        for top in ("geo", "components")
+        for p in (ROOT / top).rglob("__init__.py")
+    }
+    assert set(config["packages"]) == found
+    assert config["package-data"]["geo.i18n"] == ["*.toml"]
