@@ -25,6 +25,7 @@ OSM_DIRECTIONS = "https://www.openstreetmap.org/directions"
 
 
 def check_position(lat: float, lon: float, what: str, error: type[ValueError] = ValueError) -> None:
+    """Raise ``error`` naming ``what`` unless (lat, lon) is a finite WGS84 position in degrees."""
     ok = isinstance(lat, numbers.Real) and isinstance(lon, numbers.Real)
     if not ok or not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
         msg = f"{what} must be a WGS84 latitude and longitude in degrees, got ({lat!r}, {lon!r})"

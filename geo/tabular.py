@@ -121,10 +121,12 @@ class Problems:
 def refuse(
     file: str, message: str, *, row: int | None = None, field: str | None = None, unit: str = "line"
 ) -> Refused:
+    """The exception that stops reading with one problem of the whole file (or of one row)."""
     return Refused([Problem(file, row, field, message, unit)])
 
 
 def read_table(data: bytes, file: str, *, max_bytes: int, max_rows: int) -> Table:
+    """Read ``data`` into a :class:`Table` after the size check, by format; raise :class:`Refused`."""
     if len(data) > max_bytes:
         msg = f"the file is {_size(len(data))}; the limit is {_size(max_bytes)}"
         raise refuse(file, msg)
@@ -287,6 +289,7 @@ def _read_xlsx(data: bytes, file: str, *, max_rows: int) -> Table:
 
 
 def filled(value: Any) -> bool:
+    """Whether a cell holds something other than blanks."""
     return value is not None and str(value).strip() != ""
 
 

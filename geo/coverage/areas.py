@@ -13,7 +13,7 @@ from geo.crs import RD
 
 if TYPE_CHECKING:
     pass
-from geo.coverage.core import CoverageError, _Sites
+from geo.coverage.core import CoverageError, Sites
 
 
 def _land_rd(land: gpd.GeoDataFrame | gpd.GeoSeries | shapely.Geometry) -> shapely.Geometry:
@@ -49,7 +49,7 @@ def service_areas(
         cell as ``geometry``. Sites at the same spot share one cell, so draw one row per
         ``colocated``; over distinct spots the cells cover the land without overlap.
     """
-    s = _Sites.of(sites)
+    s = Sites.of(sites)
     land_geom = _land_rd(land)
     if not len(s.ids):
         empty = pd.DataFrame(columns=["site_id", "name", "colocated", "area_km2"])

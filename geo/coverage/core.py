@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from geo import schema
-from geo.coverage.measure import STRAIGHT_LINE, CoverageError, Measure, Unit, _query
+from geo.coverage.measure import STRAIGHT_LINE, CoverageError, Measure, Unit, kdtree_query
 from geo.crs import rd_coordinates
 from geo.errors import UnknownIdError
 
@@ -67,7 +67,7 @@ def _require(gdf: pd.DataFrame, columns: Iterable[str], arg: str) -> None:
 
 
 @dataclass(frozen=True, eq=False)
-class _Sites:
+class Sites:
     """The sites as arrays: ids, names, organisations and RD coordinates."""
 
     ids: np.ndarray
@@ -76,7 +76,7 @@ class _Sites:
     xy: np.ndarray
 
     @classmethod
-    def of(cls, sites: gpd.GeoDataFrame, arg: str = "sites") -> _Sites:
+    def of(cls, sites: gpd.GeoDataFrame, arg: str = "sites") -> Sites:
         xy = _xy(sites, arg)
         _require(sites, ["site_id", "name"], arg)
         ids = sites["site_id"].astype(str).to_numpy(dtype=object)
@@ -117,7 +117,7 @@ def nearest_distances(population: gpd.GeoDataFrame, sites: gpd.GeoDataFrame) -> 
         Position (``iloc``) in ``sites`` of that site; ``-1`` when there are no sites. Of two sites at
         the same distance either may be returned.
     """
-    return _query(_xy(sites, "sites"), _xy(population, "population"))
+    return kdtree_query(_xy(sites, "sites"), _xy(population, "population"))
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
@@ -216,7 +216,7 @@ def _province_list(population: gpd.GeoDataFrame, provinces: Sequence[str] | None
     return tuple(dict.fromkeys(provinces))
 
 
-def _counted(
+def counted_places(
     population: gpd.GeoDataFrame, provinces: Sequence[str] | None
 ) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray]:
     """Check ``population``; return counted provinces, mask of counted rows, their RD xy and weights."""
@@ -232,7 +232,7 @@ def _counted(
 
 
 def _subregion_of(
-    subregion_sites: Mapping[str, Iterable[str]] | None, s: _Sites, xy: np.ndarray
+    subregion_sites: Mapping[str, Iterable[str]] | None, s: Sites, xy: np.ndarray
 ) -> tuple[list[str], list[np.ndarray], np.ndarray]:
     """Labels, a membership mask per label, and each point's label (``None`` when there are none)."""
     labels = list(subregion_sites or {})
@@ -242,7 +242,7 @@ def _subregion_of(
     members = {label: set(map(str, subregion_sites[label])) for label in labels}
     in_any = np.array([any(sid in m for m in members.values()) for sid in s.ids], dtype=bool)
     positions = np.flatnonzero(in_any)
-    _, nearest = _query(s.xy[positions], xy)
+    _, nearest = kdtree_query(s.xy[positions], xy)
     nearest_site = np.where(nearest >= 0, positions[np.maximum(nearest, 0)], -1)
     masks, point_label = [], np.full(len(xy), None, dtype=object)
     unlabelled = np.ones(len(xy), dtype=bool)
@@ -255,16 +255,17 @@ def _subregion_of(
     return labels, masks, point_label
 
 
-def _coverage(
+def coverage_of_sites(
     population: gpd.GeoDataFrame,
-    s: _Sites,
+    s: Sites,
     *,
     threshold: float,
     provinces: Sequence[str] | None,
     subregion_sites: Mapping[str, Iterable[str]] | None,
     measure: Measure,
 ) -> CoverageResult:
-    names, keep, xy, weight = _counted(population, provinces)
+    """Coverage of already checked sites (the shared step of :func:`coverage` and the what-if)."""
+    names, keep, xy, weight = counted_places(population, provinces)
     dist, idx = measure.nearest(s.xy, xy)
     ranked = np.argsort(dist)  # one sort serves every group: filter it, keep the order
     prov = pd.Categorical(population["province"].to_numpy()[keep], categories=names).codes
@@ -342,9 +343,9 @@ def coverage(
     ``p95`` is population-weighted: the smallest distance within which at least 95 % of the
     inhabitants live (:func:`weighted_quantile`), not the 95th percentile over places.
     """
-    return _coverage(
+    return coverage_of_sites(
         population,
-        _Sites.of(sites),
+        Sites.of(sites),
         threshold=measure.check(threshold),
         provinces=provinces,
         subregion_sites=subregion_sites,

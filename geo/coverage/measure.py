@@ -45,7 +45,7 @@ class CoverageError(ValueError):
     """Coverage cannot be computed from the inputs given (the message says which and why)."""
 
 
-def _query(tree_xy: np.ndarray, xy: np.ndarray, k: int = 1) -> tuple[np.ndarray, np.ndarray]:
+def kdtree_query(tree_xy: np.ndarray, xy: np.ndarray, k: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Distances (m) and positions of the ``k`` nearest of ``tree_xy`` for each row of ``xy``.
 
     With fewer than ``k`` sites the missing neighbours have distance ``inf`` and position ``-1``.
@@ -61,7 +61,7 @@ def _query(tree_xy: np.ndarray, xy: np.ndarray, k: int = 1) -> tuple[np.ndarray,
 
 
 def _nearest_km(tree_xy: np.ndarray, xy: np.ndarray, k: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    dist, idx = _query(tree_xy, xy, k)
+    dist, idx = kdtree_query(tree_xy, xy, k)
     return dist / 1000.0, idx
 
 

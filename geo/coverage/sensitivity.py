@@ -11,7 +11,7 @@ import pandas as pd
 
 if TYPE_CHECKING:
     pass
-from geo.coverage.core import _counted, _Sites
+from geo.coverage.core import Sites, counted_places
 from geo.coverage.measure import STRAIGHT_LINE, Measure
 
 
@@ -44,8 +44,8 @@ def sensitivity(
         ``extra_places`` (places) and ``sensitive`` (``extra_beyond > 0``).
     """
     threshold = measure.check(threshold)
-    s = _Sites.of(sites)
-    _, _, xy, weight = _counted(population, provinces)
+    s = Sites.of(sites)
+    _, _, xy, weight = counted_places(population, provinces)
     m = len(s.ids)
     extra = np.zeros(m)
     places = np.zeros(m, dtype=np.int64)

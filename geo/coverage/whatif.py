@@ -15,7 +15,7 @@ from geo.geography import in_netherlands_bbox
 
 if TYPE_CHECKING:
     pass
-from geo.coverage.core import CoverageResult, _coverage, _Sites
+from geo.coverage.core import CoverageResult, Sites, coverage_of_sites
 from geo.coverage.measure import STRAIGHT_LINE, CoverageError, Measure
 
 
@@ -117,7 +117,7 @@ def coverage_whatif(
         ``threshold`` is out of range or an ``added`` item is malformed or outside the Netherlands.
     """
     threshold = measure.check(threshold)
-    before_sites = _Sites.of(sites)
+    before_sites = Sites.of(sites)
     closed = list(dict.fromkeys(map(str, closed)))
     unknown = [c for c in closed if c not in set(before_sites.ids)]
     if unknown:
@@ -129,10 +129,10 @@ def coverage_whatif(
     kept = kept.rename_geometry("geometry") if sites.geometry.name != "geometry" else kept
     crs = sites.crs or WGS84
     after_frame = pd.concat([kept, new[[*cols, "geometry"]].to_crs(crs)], ignore_index=True)
-    after_sites = _Sites.of(gpd.GeoDataFrame(after_frame, geometry="geometry", crs=crs))
+    after_sites = Sites.of(gpd.GeoDataFrame(after_frame, geometry="geometry", crs=crs))
     opts = {"provinces": provinces, "subregion_sites": subregion_sites}
-    before = _coverage(population, before_sites, threshold=threshold, measure=measure, **opts)  # type: ignore[arg-type]
-    after = _coverage(population, after_sites, threshold=threshold, measure=measure, **opts)  # type: ignore[arg-type]
+    before = coverage_of_sites(population, before_sites, threshold=threshold, measure=measure, **opts)  # type: ignore[arg-type]
+    after = coverage_of_sites(population, after_sites, threshold=threshold, measure=measure, **opts)  # type: ignore[arg-type]
     b, a = before.points, after.points
     moved = b["site_id"].to_numpy() != a["site_id"].to_numpy()
     switched = pd.DataFrame(

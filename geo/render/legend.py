@@ -27,14 +27,14 @@ from geo.render.spec import (
     SnapshotSpec,
 )
 from geo.render.style import CONTEXT_COLOUR, SHARE_RANGE, SHARE_SCALE
-from geo.render.symbols import MARKER_PT, _collection, _marker
+from geo.render.symbols import MARKER_PT, marker_patches, patch_collection
 from geo.schema import CATEGORIES
 
 _TEXT_TO_PATH = TextToPath()
-_HALO = [path_effects.withStroke(linewidth=2.2, foreground="white")]
+HALO = [path_effects.withStroke(linewidth=2.2, foreground="white")]
 
 
-def _text_width(text: str, size: float, weight: str = "normal") -> float:
+def text_width(text: str, size: float, weight: str = "normal") -> float:
     """Width of ``text`` in points at font size ``size``."""
     w, _, _ = _TEXT_TO_PATH.get_text_width_height_descent(
         text, FontProperties(size=size, weight=weight), ismath=False
@@ -42,7 +42,7 @@ def _text_width(text: str, size: float, weight: str = "normal") -> float:
     return float(w)
 
 
-def _wrap(text: str, width_pt: float, size: float, weight: str = "normal") -> list[str]:
+def wrap_text(text: str, width_pt: float, size: float, weight: str = "normal") -> list[str]:
     """Greedy word wrap of ``text`` to ``width_pt`` points; explicit newlines are kept."""
     lines: list[str] = []
     for para in str(text).splitlines() or [""]:
@@ -50,7 +50,7 @@ def _wrap(text: str, width_pt: float, size: float, weight: str = "normal") -> li
         line = ""
         for word in words:
             trial = f"{line} {word}" if line else word
-            if line and _text_width(trial, size, weight) > width_pt:
+            if line and text_width(trial, size, weight) > width_pt:
                 lines.append(line)
                 line = word
             else:
@@ -81,18 +81,20 @@ class _Group:
     entries: tuple[_Entry, ...]
 
 
-def _shares_cmap() -> LinearSegmentedColormap:
+def shares_cmap() -> LinearSegmentedColormap:
     """The app's coverage shading (dark = poorly covered), so print and screen agree."""
     return LinearSegmentedColormap.from_list("shares", SHARE_SCALE)
 
 
-def _shares_norm() -> Normalize:
+def shares_norm() -> Normalize:
+    """The coverage shading's value range (:data:`geo.render.style.SHARE_RANGE`), clipped."""
     return Normalize(*SHARE_RANGE, clip=True)
 
 
-def _legend_groups(
+def legend_groups(
     spec: SnapshotSpec, sites: pd.DataFrame, colours: Mapping[str, str], has_lines: bool
 ) -> list[_Group]:
+    """The legend of ``spec`` as groups of entries: networks, kinds of site, layers."""
     lab = spec.labels
     groups: list[_Group] = []
     nets: list[_Entry] = [
@@ -146,8 +148,8 @@ def _legend_groups(
 
 def _entry_lines(entry: _Entry, width_pt: float) -> list[str]:
     if entry.kind == "colorbar":
-        return _wrap(entry.label, width_pt, LEGEND_FS, "bold")
-    return _wrap(entry.label, width_pt - TEXT_X, LEGEND_FS) or [""]
+        return wrap_text(entry.label, width_pt, LEGEND_FS, "bold")
+    return wrap_text(entry.label, width_pt - TEXT_X, LEGEND_FS) or [""]
 
 
 def _entry_height(entry: _Entry, width_pt: float) -> float:
@@ -185,8 +187,8 @@ def _draw_entry(ax: Any, entry: _Entry, x: float, y: float, width_pt: float) -> 
         grad = np.linspace(lo, hi, 256)[None, :]
         ax.imshow(
             grad,
-            cmap=_shares_cmap(),
-            norm=_shares_norm(),
+            cmap=shares_cmap(),
+            norm=shares_norm(),
             aspect="auto",
             extent=(x, x + bar_w, top - 8, top),
             interpolation="bilinear",
@@ -203,8 +205,8 @@ def _draw_entry(ax: Any, entry: _Entry, x: float, y: float, width_pt: float) -> 
     if entry.kind == "marker":
         cat = o["category"]
         r = MARKER_PT.get(cat, 9.0) / 2
-        patches = _marker(cat, o["colours"], gx, gy, r, closed=o.get("closed", False))
-        ax.add_collection(_collection(patches, 3))
+        patches = marker_patches(cat, o["colours"], gx, gy, r, closed=o.get("closed", False))
+        ax.add_collection(patch_collection(patches, 3))
     elif entry.kind == "patch":
         ax.add_artist(
             Rectangle(
@@ -235,7 +237,7 @@ def _draw_entry(ax: Any, entry: _Entry, x: float, y: float, width_pt: float) -> 
     return h
 
 
-def _draw_legend(ax: Any, groups: list[_Group], *, columns: int, width_pt: float, height_pt: float) -> None:
+def draw_legend(ax: Any, groups: list[_Group], *, columns: int, width_pt: float, height_pt: float) -> None:
     """Lay groups out top-down in ``columns`` columns, never splitting a group."""
     ax.set_xlim(0, width_pt)
     ax.set_ylim(-height_pt, 0)
@@ -256,7 +258,7 @@ def _draw_legend(ax: Any, groups: list[_Group], *, columns: int, width_pt: float
         y -= 6.0
 
 
-def _legend_size(groups: list[_Group], columns: int, width_pt: float) -> float:
+def legend_size(groups: list[_Group], columns: int, width_pt: float) -> float:
     """Height in points that ``groups`` need in ``columns`` columns of a panel ``width_pt`` wide."""
     col_w = width_pt / columns
     heights = [_group_height(g, col_w - 8) for g in groups]

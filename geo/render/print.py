@@ -22,14 +22,14 @@ from matplotlib.patches import PathPatch, Polygon, Rectangle
 
 from geo.crs import RD, to_rd
 from geo.render.legend import (
-    _HALO,
-    _draw_legend,
-    _legend_groups,
-    _legend_size,
-    _shares_cmap,
-    _shares_norm,
-    _text_width,
-    _wrap,
+    HALO,
+    draw_legend,
+    legend_groups,
+    legend_size,
+    shares_cmap,
+    shares_norm,
+    text_width,
+    wrap_text,
 )
 from geo.render.spec import (
     BORDER,
@@ -50,7 +50,7 @@ from geo.render.spec import (
     resolve_colours,
 )
 from geo.render.style import CONTEXT_COLOUR
-from geo.render.symbols import MARKER_PT, Patch, _collection, _geom_path, _marker
+from geo.render.symbols import MARKER_PT, Patch, geom_path, marker_patches, patch_collection
 
 
 def _prepare_sites(spec: SnapshotSpec, colours: Mapping[str, str]) -> pd.DataFrame:
@@ -134,7 +134,7 @@ def _draw_scale_bar(ax: Any, ext: tuple[float, ...], mpp: float, unit: str) -> N
     km = length / 1000
     end_label = f"{km:g} {unit}".strip()
     pad = 5 * mpp
-    text_w = _text_width(end_label, 7) * mpp
+    text_w = text_width(end_label, 7) * mpp
     ax.add_artist(
         Rectangle(
             (x0 - pad, y0 - pad),
@@ -200,7 +200,7 @@ def _draw_north_arrow(ax: Any, ext: tuple[float, ...], mpp: float, letter: str) 
         va="bottom",
         color=INK,
         zorder=22,
-        path_effects=_HALO,
+        path_effects=HALO,
         parse_math=False,
     )
 
@@ -215,10 +215,10 @@ def _draw_provinces(
 ) -> None:
     high, part = set(spec.highlighted), set(spec.partial)
     shares = spec.province_shares
-    cmap, norm = _shares_cmap(), _shares_norm()
+    cmap, norm = shares_cmap(), shares_norm()
     rows = sorted(zip(prov_rd["name"], prov_rd.geometry, strict=True), key=lambda r: (r[0] in high, r[0]))
     for name, geom in rows:
-        path = _geom_path(geom)
+        path = geom_path(geom)
         if path is None:
             continue
         if shares is not None:
@@ -230,7 +230,7 @@ def _draw_provinces(
         ax.add_artist(PathPatch(path, fc=fill, ec=BORDER, lw=0.6, ls=ls, zorder=1))
     region = prov_rd[prov_rd["name"].isin(high)]
     if len(region):
-        outline = _geom_path(shapely.union_all(region.geometry.values))
+        outline = geom_path(shapely.union_all(region.geometry.values))
         if outline is not None:
             ax.add_artist(PathPatch(outline, fc="none", ec=REGION_EDGE, lw=1.4, zorder=2, joinstyle="round"))
     if not spec.province_names:
@@ -254,7 +254,7 @@ def _draw_provinces(
     taken = shapely.STRtree(markers)
     for name, geom in zip(prov_rd["name"], prov_rd.geometry, strict=True):
         text = name if shares is None or name not in shares else f"{name}\n{shares[name]:.0%}"
-        half_w = (_text_width(name, 6.5) / 2 + 6) * mpp
+        half_w = (text_width(name, 6.5) / 2 + 6) * mpp
         half_h = (text.count("\n") + 1) * 4.5 * mpp + 6 * mpp
         pt = geom.representative_point()
         for dx, dy in ((0, 0), (0, 16), (0, -16), (36, 0), (-36, 0), (0, 32), (0, -32)):
@@ -271,7 +271,7 @@ def _draw_provinces(
                     va="center",
                     color=MUTED,
                     zorder=4,
-                    path_effects=_HALO,
+                    path_effects=HALO,
                     linespacing=1.15,
                     parse_math=False,
                 )
@@ -294,7 +294,7 @@ def _draw_service_areas(ax: Any, spec: SnapshotSpec, colours: Mapping[str, str])
     for nid, group in areas.groupby(ids, sort=True):
         colour = colours.get(nid, MUTED) if nid else MUTED
         for geom in group.geometry:
-            path = _geom_path(geom)
+            path = geom_path(geom)
             if path is not None:
                 ax.add_artist(PathPatch(path, fc=to_rgba(colour, 0.05), ec="none", zorder=3))
         edges = shapely.line_merge(shapely.union_all(shapely.boundary(group.geometry.to_numpy())))
@@ -354,14 +354,14 @@ def _compose(spec: SnapshotSpec, page: str, figsize: tuple[float, float]) -> Fig
     inner_w_pt = (W - 2 * margin) * 72
     title_fs = 17.0 if page == "16:9" else 15.0
     y = H - margin
-    for line in _wrap(spec.title, inner_w_pt, title_fs, "bold")[:2]:
+    for line in wrap_text(spec.title, inner_w_pt, title_fs, "bold")[:2]:
         fig.text(
             margin / W, y / H, line, fontsize=title_fs, weight="bold", va="top", color=INK, parse_math=False
         )
         y -= title_fs * 1.3 / 72
     sub_fs = 8.5
     y -= 0.03
-    for line in _wrap(spec.subtitle, inner_w_pt, sub_fs)[:3]:
+    for line in wrap_text(spec.subtitle, inner_w_pt, sub_fs)[:3]:
         fig.text(margin / W, y / H, line, fontsize=sub_fs, va="top", color=MUTED, parse_math=False)
         y -= sub_fs * 1.4 / 72
     map_top = y - 0.1
@@ -369,8 +369,8 @@ def _compose(spec: SnapshotSpec, page: str, figsize: tuple[float, float]) -> Fig
     # Footer: sources on the left, date and projection on the right.
     foot_fs = 6.8
     right = " · ".join(p for p in (spec.date, "RD New (EPSG:28992)") if p)
-    right_w = _text_width(right, foot_fs) / 72
-    src_lines = _wrap(spec.sources, (W - 2 * margin - right_w - 0.3) * 72, foot_fs)[:4]
+    right_w = text_width(right, foot_fs) / 72
+    src_lines = wrap_text(spec.sources, (W - 2 * margin - right_w - 0.3) * 72, foot_fs)[:4]
     foot_h = max(1, len(src_lines)) * foot_fs * 1.4 / 72
     for i, line in enumerate(src_lines):
         fig.text(
@@ -408,12 +408,12 @@ def _compose(spec: SnapshotSpec, page: str, figsize: tuple[float, float]) -> Fig
     # Legend: a column on the right (landscape pages) or a band under the map (portrait).
     finder_ids = set(spec.finder.site_ids) if spec.finder else set()
     has_lines = bool(finder_ids & set(sites["site_id"]))
-    groups = _legend_groups(spec, sites, colours, has_lines)
+    groups = legend_groups(spec, sites, colours, has_lines)
     gap = 0.22
     if page == "a4-portrait":
         leg_w = W - 2 * margin
         columns = max(1, min(3, len(groups)))
-        leg_h = _legend_size(groups, columns, leg_w * 72) / 72 if groups else 0.0
+        leg_h = legend_size(groups, columns, leg_w * 72) / 72 if groups else 0.0
         leg_box = (margin, map_bottom, leg_w, leg_h)
         map_box = (
             margin,
@@ -427,7 +427,7 @@ def _compose(spec: SnapshotSpec, page: str, figsize: tuple[float, float]) -> Fig
         leg_h = map_top - map_bottom
         leg_box = (W - margin - leg_w, map_bottom, leg_w, leg_h)
         map_box = (margin, map_bottom, W - 2 * margin - leg_w - gap, map_top - map_bottom)
-        need = _legend_size(groups, 1, leg_w * 72) / 72
+        need = legend_size(groups, 1, leg_w * 72) / 72
         if need > leg_h:  # too long for one column: make the panel wider and use two
             leg_w *= 2
             columns = 2
@@ -454,16 +454,16 @@ def _compose(spec: SnapshotSpec, page: str, figsize: tuple[float, float]) -> Fig
     patches: list[Patch] = []
     for row in sites.itertuples(index=False):
         r = row.size / 2 * mpp
-        patches += _marker(row.category, row.colours, row.x, row.y, r, closed=row.closed)
+        patches += marker_patches(row.category, row.colours, row.x, row.y, r, closed=row.closed)
     if patches:
-        ax.add_collection(_collection(patches, 10))
+        ax.add_collection(patch_collection(patches, 10))
     _draw_scale_bar(ax, ext, mpp, spec.labels.scale_unit)
     _draw_north_arrow(ax, ext, mpp, spec.labels.north)
 
     if groups:
         lx, ly, lw, lh = leg_box
         lax = fig.add_axes((lx / W, ly / H, lw / W, lh / H))
-        _draw_legend(lax, groups, columns=columns, width_pt=lw * 72, height_pt=lh * 72)
+        draw_legend(lax, groups, columns=columns, width_pt=lw * 72, height_pt=lh * 72)
     return fig
 
 

@@ -35,7 +35,7 @@ def _ring_codes(n: int) -> list[int]:
     return [MplPath.MOVETO] + [MplPath.LINETO] * (n - 2) + [MplPath.CLOSEPOLY]
 
 
-def _geom_path(geom: shapely.Geometry) -> MplPath | None:
+def geom_path(geom: shapely.Geometry) -> MplPath | None:
     """Return a matplotlib path of a (multi)polygon, holes included; ``None`` for empty geometry."""
     verts: list[np.ndarray] = []
     codes: list[int] = []
@@ -104,7 +104,7 @@ _X = (_bar(-X_ARM, -X_ARM, X_ARM, X_ARM, X_HALF_WIDTH), _bar(-X_ARM, X_ARM, X_AR
 Patch = tuple[np.ndarray, Any, Any, float]  # polygon, facecolour, edgecolour, linewidth (pt)
 
 
-def _marker(
+def marker_patches(
     category: str, colours: Sequence[str], x: float, y: float, r: float, *, closed: bool = False
 ) -> list[Patch]:
     """Polygons that draw one site marker, bottom to top, centred on (x, y) with radius ``r``."""
@@ -125,7 +125,8 @@ def _marker(
     return out
 
 
-def _collection(patches: list[Patch], zorder: float) -> PatchCollection:
+def patch_collection(patches: list[Patch], zorder: float) -> PatchCollection:
+    """One matplotlib collection of marker polygons with their own fill, edge and width."""
     polys = [Polygon(xy, closed=True) for xy, *_ in patches]
     return PatchCollection(
         polys,
