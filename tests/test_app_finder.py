@@ -64,7 +64,9 @@ def test_html_in_the_query_is_shown_as_text(run):
     at = run(steps=[finder, lambda at: at.text_input(key="finder_q").input("<script>alert(1)</script>")])
     assert not at.exception
     assert "<script>alert(1)</script>" in at.warning[0].value  # Markdown text, not HTML: never executed
-    assert all("<script>" not in h.proto.body for h in at.get("html"))
+    bodies = [h.proto.body for h in at.get("html")]
+    assert bodies  # the page does write HTML (site details), none of it from the query
+    assert not any("alert(1)" in b for b in bodies)
 
 
 def test_postcode_without_internet_says_so(run):
