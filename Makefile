@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast bench lint validate setup clean
+.PHONY: run test test-fast bench lint validate setup assets clean
 
 setup: $(STAMP)
 
@@ -16,8 +16,12 @@ $(VENV)/bin/python:
 # Reinstall only when the pins change.
 $(STAMP): $(VENV)/bin/python pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet -c requirements.lock -e ".[test]"
-	$(BIN)/python -c "from components.assets import ensure_static_assets; ensure_static_assets()"
+	$(MAKE) assets
 	touch $(STAMP)
+
+# Leaflet for the offline map, from the pinned xstatic package, stamped with its version.
+assets: $(VENV)/bin/python
+	$(BIN)/python -m geo.render.assets static/vendor
 
 run: $(STAMP)
 	$(BIN)/netwerkatlas validate --quiet

@@ -1,25 +1,29 @@
 """NetwerkAtlas: the Dutch regional hospital networks on an offline map."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from components import cache
 from components.about import render_about
-from components.assets import ensure_static_assets
 from components.details import render_details
 from components.export import remember_view, render_export
 from components.filters import render_filters
 from components.finder import apply_query, render_finder
 from components.finder import map_options as finder_map_options
-from components.i18n import t
 from components.mapview import render_map
 from components.sites_table import render_table
 from components.state import render_language, render_mode
 from components.urlstate import read_url, render_notice, write_url
 from geo.errors import DataValidationError
+from geo.i18n import t
+from geo.render.assets import vendored_problem
 
 st.set_page_config(page_title="NetwerkAtlas", page_icon="🗺️", layout="wide")
-ensure_static_assets()
 lang = render_language()
+if problem := vendored_problem(Path(__file__).parent / "static" / "vendor"):  # vendored by `make setup`
+    st.warning(t("error.assets", lang))
+    st.caption(problem)
 st.title(t("app.title", lang))
 st.caption(t("app.tagline", lang))
 

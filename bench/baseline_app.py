@@ -37,7 +37,6 @@ from geo.places import load_places, resolve_place  # noqa: E402
 STATIC = "/app/static/vendor"
 folium.Map.default_js = [
     ("leaflet", f"{STATIC}/leaflet/leaflet.js"),
-    ("jquery", f"{STATIC}/jquery/jquery.min.js"),
 ]
 folium.Map.default_css = [("leaflet_css", f"{STATIC}/leaflet/leaflet.css")]
 SPECIALTIES = {"all": "Alle specialismen", "cardiology": "Cardiologie", "oncology": "Oncologie"}

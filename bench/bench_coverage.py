@@ -102,24 +102,26 @@ def main() -> int:
     print(f"{source}; {len(sites)} sites, {len(population)} population points, km={KM:g}")
 
     def all_metrics() -> None:
-        result = cv.coverage(population, sites, km=KM, provinces=REGION, subregion_sites=subs)
-        cv.sensitivity(population, sites, km=KM, provinces=REGION)
+        result = cv.coverage(population, sites, threshold=KM, provinces=REGION, subregion_sites=subs)
+        cv.sensitivity(population, sites, threshold=KM, provinces=REGION)
         cv.least_served(result, n=10)
         cv.service_areas(sites, land)
 
     first = sites["site_id"].iloc[0]
     parts = {
-        "coverage": lambda: cv.coverage(population, sites, km=KM, provinces=REGION, subregion_sites=subs),
+        "coverage": lambda: cv.coverage(
+            population, sites, threshold=KM, provinces=REGION, subregion_sites=subs
+        ),
         "whatif_close_one": lambda: cv.coverage_whatif(
-            population, sites, km=KM, closed=[first], provinces=REGION, subregion_sites=subs
+            population, sites, threshold=KM, closed=[first], provinces=REGION, subregion_sites=subs
         ),
         "service_areas": lambda: cv.service_areas(sites, land),
     }
     big = synthetic_population(BIG_N, provinces)
     results = {
         "all_metrics": timed(all_metrics, RUNS),
-        "sensitivity": timed(lambda: cv.sensitivity(population, sites, km=KM, provinces=REGION), RUNS),
-        "coverage_1m": timed(lambda: cv.coverage(big, sites, km=KM, provinces=REGION), BIG_RUNS),
+        "sensitivity": timed(lambda: cv.sensitivity(population, sites, threshold=KM, provinces=REGION), RUNS),
+        "coverage_1m": timed(lambda: cv.coverage(big, sites, threshold=KM, provinces=REGION), BIG_RUNS),
         **{name: timed(fn, RUNS) for name, fn in parts.items()},
     }
     failed = []

@@ -26,17 +26,10 @@ sys.path.insert(0, str(ROOT))  # a plain script: make ``geo`` importable without
 from timing import timed  # noqa: E402 - bench/timing.py (the script's folder is on sys.path)
 
 from geo.data import load_atlas, load_provinces  # noqa: E402
-from geo.export import (  # noqa: E402
-    Finder,
-    SnapshotSpec,
-    render_static,
-    sites_table,
-    sources_line,
-    standalone_html,
-    to_csv_bytes,
-    to_gpkg_bytes,
-    to_xlsx_bytes,
-)
+from geo.render.files import sites_table, to_csv_bytes, to_gpkg_bytes, to_xlsx_bytes  # noqa: E402
+from geo.render.html import standalone_html  # noqa: E402
+from geo.render.print import render_static  # noqa: E402
+from geo.render.spec import Finder, SnapshotSpec, sources_line  # noqa: E402
 
 RUNS = 7
 HTML_RUNS = 20
@@ -118,7 +111,7 @@ def load_sites() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, str]:
 def folium_page(sites: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame) -> tuple[str, str]:
     """Render the app's own map when its builder imports, else a plain folium map of the same data."""
     try:
-        from components.map import build_map
+        from geo.render.webmap import build_map
 
         m = build_map(
             provinces,
@@ -128,13 +121,13 @@ def folium_page(sites: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame) -> tuple[s
             subregion_names={},
             highlighted=REGION["onconovo"],
         )
-        return m.get_root().render(), "components.map.build_map"
+        return m.get_root().render(), "geo.render.webmap.build_map"
     except Exception as exc:  # the app's map is someone else's module: fall back, and say so
         m = folium.Map(location=(52.2, 5.3), zoom_start=8, tiles=None)
         folium.GeoJson(provinces.to_json()).add_to(m)
         for r in sites.itertuples():
             folium.CircleMarker((r.lat, r.lon), radius=6, tooltip=str(r.name), popup=str(r.name)).add_to(m)
-        return m.get_root().render(), f"plain folium ({type(exc).__name__} from components.map)"
+        return m.get_root().render(), f"plain folium ({type(exc).__name__} from geo.render.webmap)"
 
 
 def main() -> int:

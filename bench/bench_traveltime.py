@@ -10,9 +10,8 @@ Run ``python bench/bench_traveltime.py``. Uses the shipped sites and the built-i
 - coverage in minutes for one network (CardioNoVo+ open patient sites over its region, with
   sub-regions): 200 ms; a what-if closure of one site is reported beside it.
 
-``geo.coverage`` does not take a minutes option yet; until it does, the coverage benchmark swaps
-``geo.coverage._query`` for :func:`geo.traveltime.minutes_query` (scaled to the metres that
-``_coverage`` divides by 1,000), which costs exactly what the proposed ``nearest=`` option will.
+Coverage in minutes runs :func:`geo.coverage.coverage` with the
+:func:`~geo.coverage.measure.travel_time` measure of the model.
 """
 
 from __future__ import annotations
@@ -22,8 +21,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # a plain script: make ``geo`` importable without installing
 
@@ -31,6 +28,7 @@ from timing import report, timed, write_results  # noqa: E402 - bench/timing.py 
 
 from geo import coverage as cv  # noqa: E402
 from geo import traveltime as tt  # noqa: E402
+from geo.coverage import travel_time  # noqa: E402
 from geo.data import filter_sites, load_atlas  # noqa: E402
 from geo.population import load_population  # noqa: E402
 
@@ -75,25 +73,17 @@ def main() -> int:
     results["nearest_by_time"] = timed(
         lambda: tt.nearest_by_time(*PLACES[next(k) % len(PLACES)], open_sites, model, limit=5), RUNS * 5
     )
-    query = tt.minutes_query(model)
-    plain_query = cv._query
-
-    def minutes_as_metres(tree_xy: np.ndarray, xy: np.ndarray, k: int = 1) -> tuple[np.ndarray, np.ndarray]:
-        minutes, idx = query(tree_xy, xy, k)
-        return minutes * 1000.0, idx  # ``_coverage`` divides by 1,000: the threshold is then in minutes
-
-    cv._query = minutes_as_metres  # type: ignore[assignment]
-    try:
-        first = net_sites["site_id"].iloc[0]
-        opts = {"km": MINUTES, "provinces": region, "subregion_sites": subs}
-        results["coverage_minutes"] = timed(lambda: cv.coverage(population, net_sites, **opts), RUNS)
-        results["whatif_close_one_minutes"] = timed(
-            lambda: cv.coverage_whatif(population, net_sites, closed=[first], **opts),
-            RUNS,
-        )
-        share = cv.coverage(population, net_sites, km=MINUTES, provinces=region).total["share"]
-    finally:
-        cv._query = plain_query  # type: ignore[assignment]
+    minutes = travel_time(model)
+    first = net_sites["site_id"].iloc[0]
+    opts = {"threshold": MINUTES, "measure": minutes, "provinces": region, "subregion_sites": subs}
+    results["coverage_minutes"] = timed(lambda: cv.coverage(population, net_sites, **opts), RUNS)
+    results["whatif_close_one_minutes"] = timed(
+        lambda: cv.coverage_whatif(population, net_sites, closed=[first], **opts),
+        RUNS,
+    )
+    share = cv.coverage(population, net_sites, threshold=MINUTES, measure=minutes, provinces=region).total[
+        "share"
+    ]
     results["population_minutes"] = timed(lambda: tt.population_minutes(population, net_sites, model), RUNS)
 
     failed = []

@@ -98,9 +98,10 @@ class Server:
 
 def start_server(script: Path, *, timeout: float = 60.0, log: Path | None = None) -> Server:
     """Start ``streamlit run script`` on a free port (cwd: the repository, so its config applies)."""
-    from components.assets import ensure_static_assets
+    from geo.render.assets import vendor, vendored_problem
 
-    ensure_static_assets()
+    if vendored_problem():
+        vendor()
     port = free_port()
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - handed to the child
     cmd = [

@@ -1,5 +1,5 @@
-"""Streamlit and folium UI pieces of NetwerkAtlas.
+"""Streamlit UI pieces of NetwerkAtlas: each reads widgets, calls :mod:`geo`, and renders.
 
-Map builders (:mod:`components.map`) return a ``folium.Map`` and do not need Streamlit; the ``render_*``
-functions in the other modules draw Streamlit widgets and stay thin.
+Everything that is not Streamlit (map builders, texts, tables, files) lives in :mod:`geo`; the
+cached wrappers of its loaders are in :mod:`components.cache`.
 """

@@ -6,8 +6,8 @@ import html
 
 import streamlit as st
 
-from components.i18n import t
 from geo.data import Atlas
+from geo.i18n import t
 from geo.provenance import network_facts
 
 

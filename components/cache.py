@@ -9,13 +9,13 @@ import geopandas as gpd
 import streamlit as st
 
 from geo.data import Atlas, default_data_dir, filter_sites, load_atlas
+from geo.defaults import FERRY_WAIT_MIN
 from geo.pdok import reachable
 from geo.places import Place, PlaceResolution, load_places, place_by_id, resolve_place
 
 if TYPE_CHECKING:  # scipy's graph code loads only when travel times are first asked for
     from geo.traveltime import TravelModel
 
-FERRY_WAIT_MIN = 15.0  # geo.traveltime.FERRY_WAIT_MIN, repeated to keep the import lazy
 
 
 def atlas() -> Atlas:

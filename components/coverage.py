@@ -6,9 +6,7 @@ tables, and tells the map what to shade. Map clicks in this mode can add a hypot
 
 from __future__ import annotations
 
-import hashlib
 import html
-import io
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -18,27 +16,40 @@ import pandas as pd
 import streamlit as st
 
 from components import cache
-from components.filters import Selection
-from components.i18n import fmt_number, fmt_percent, t
-from components.map import add_coverage_overlay
-from components.report import share_colormap
+from components.coverage_inputs import (
+    POP_UPLOAD,
+    add_site,
+    clear_added,
+    on_population_upload,
+    population,
+    render_planned_upload,
+)
 from geo.coverage import (
     HOSPITAL_CATEGORIES,
+    STRAIGHT_LINE,
     CoverageError,
+    Measure,
     NetworkComparison,
     compare_networks,
     network_coverage,
     service_areas,
+    travel_time,
 )
-from geo.data import Atlas, default_data_dir
+from geo.data import Atlas, default_data_dir, network_names
+from geo.defaults import FERRY_WAIT_MIN, KM_DEFAULT, KM_MAX, KM_MIN, MIN_DEFAULT, MIN_MAX, MIN_MIN
 from geo.errors import DataValidationError
-from geo.population import read_population_file
-from geo.traveltime import FERRY_WAIT_MIN, minutes_query
-from geo.uploads import EXAMPLE_CSV, UploadError, read_planned_sites
-
-KM_DEFAULT, KM_MIN, KM_MAX = 25, 5, 75
-MIN_DEFAULT, MIN_MIN, MIN_MAX = 30, 10, 90
-POP_UPLOAD = "cov_population_upload"
+from geo.i18n import fmt_number, fmt_percent, t
+from geo.render.report import share_colormap
+from geo.render.tables import (
+    by_unit,
+    change_table,
+    least_table,
+    sensitivity_table,
+    summary_table,
+    switched_table,
+)
+from geo.render.webmap import add_coverage_overlay
+from geo.selection import Selection
 
 
 @dataclass(frozen=True)
@@ -55,27 +66,8 @@ class CoverageView:
     notes: list[str] = field(default_factory=list)
 
 
-@st.cache_resource(show_spinner=False)
-def _population_geonames(data_dir: str) -> gpd.GeoDataFrame:
-    from geo.data import load_provinces
-    from geo.population import load_population
-
-    return load_population(provinces=load_provinces(default_data_dir()))
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _population_upload(digest: str, name: str, raw: bytes) -> gpd.GeoDataFrame:
-    from geo.data import load_provinces
-
-    return read_population_file(io.BytesIO(raw), filename=name, provinces=load_provinces(default_data_dir()))
-
-
-def population(key: str) -> gpd.GeoDataFrame:
-    """The population points in use: GeoNames places, or the user's uploaded file."""
-    upload = st.session_state.get(POP_UPLOAD)
-    if key != "geonames" and upload and upload["digest"] == key:
-        return _population_upload(upload["digest"], upload["name"], upload["raw"])
-    return _population_geonames(str(default_data_dir()))
+def _measure(unit: str, ferry_wait: float) -> Measure:
+    return travel_time(cache.travel_model(ferry_wait)) if unit == "min" else STRAIGHT_LINE
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -84,24 +76,23 @@ def _compute(
     pop_key: str,
     networks: tuple[str, ...],
     categories: tuple[str, ...],
-    km: float,
+    threshold: float,
     closed: tuple[str, ...],
     added: tuple[tuple[str, float, float], ...],
     areas: bool,
     unit: str = "km",
-    ferry_wait: float = 15.0,
+    ferry_wait: float = FERRY_WAIT_MIN,
 ) -> dict[str, Any]:
     atlas = cache.atlas()
-    nearest = minutes_query(cache.travel_model(ferry_wait)) if unit == "min" else None
     res = network_coverage(
         atlas,
         population(pop_key),
         networks,
-        km=km,
+        threshold=threshold,
+        measure=_measure(unit, ferry_wait),
         categories=categories,
         closed=closed,
         added=added,
-        nearest=nearest,
     )
     out = {
         "what": res.whatif,
@@ -114,130 +105,6 @@ def _compute(
         land = atlas.provinces.to_crs("EPSG:28992").union_all()
         out["areas"] = service_areas(res.sites, land).to_crs("EPSG:4326")
     return out
-
-
-def _fmt_table(df: pd.DataFrame, lang: str, km: float, *, name_header: str, unit: str = "km") -> pd.DataFrame:
-    """Translate headers and format numbers the way the language writes them."""
-
-    def num(v: Any, decimals: int = 0) -> str:
-        return "—" if pd.isna(v) else fmt_number(float(v), lang, decimals=decimals)
-
-    return pd.DataFrame(
-        {
-            name_header: df["name"],
-            t("cov.col.population", lang): df["population"].map(num),
-            t("cov.col.covered", lang, km=fmt_number(km, lang), unit=unit): df["covered"].map(num),
-            t("cov.col.share", lang): df["share"].map(
-                lambda v: "—" if pd.isna(v) else fmt_percent(float(v), lang)
-            ),
-            t(_by_unit("cov.col.mean", unit), lang): df["mean_km"].map(lambda v: num(v, 1)),
-            t(_by_unit("cov.col.p95", unit), lang): df["p95_km"].map(lambda v: num(v, 1)),
-            t("cov.col.beyond", lang): df["places_beyond"].map(num),
-        }
-    )
-
-
-def _fmt_change(df: pd.DataFrame, lang: str, unit: str = "km") -> pd.DataFrame:
-    def pct(v: Any) -> str:
-        return "—" if pd.isna(v) else fmt_percent(float(v), lang)
-
-    def signed(v: Any, decimals: int = 0) -> str:
-        if pd.isna(v):
-            return "—"
-        text = fmt_number(float(v), lang, decimals=decimals)
-        return text if float(v) <= 0 else f"+{text}"
-
-    return pd.DataFrame(
-        {
-            t("cov.col.name", lang): df["name"],
-            t("cov.col.share_before", lang): df["share_before"].map(pct),
-            t("cov.col.share_after", lang): df["share_after"].map(pct),
-            t("cov.col.covered_change", lang): df["covered_change"].map(signed),
-            t(_by_unit("cov.col.mean_change", unit), lang): df["mean_km_change"].map(lambda v: signed(v, 1)),
-        }
-    )
-
-
-def _add_site(lat: float, lon: float, *, lang: str) -> None:
-    added = list(st.session_state.get("cov_added", []))
-    if len(added) < 10:
-        added.append({"name": f"{t('cov.added_name', lang)} {len(added) + 1}", "lat": lat, "lon": lon})
-    st.session_state["cov_added"] = added
-
-
-def _clear_added() -> None:
-    st.session_state["cov_added"] = []
-
-
-PLANNED_MAX_ROWS = 500
-
-
-def _on_planned_upload() -> None:
-    """Read an uploaded file of planned sites; keep either the sites or the problems, never a traceback."""
-    f = st.session_state.get("cov_planned")
-    st.session_state.pop("cov_planned_sites", None)
-    st.session_state.pop("cov_planned_error", None)
-    if f is None:
-        return
-    atlas = cache.atlas()
-    specialties = dict(zip(atlas.networks["network_id"], atlas.networks["specialty"], strict=True))
-    try:
-        sites = read_planned_sites(
-            f.getvalue(),
-            filename=f.name,
-            max_rows=PLANNED_MAX_ROWS,
-            provinces=atlas.provinces,
-            networks=specialties,
-        )
-    except UploadError as exc:
-        st.session_state["cov_planned_error"] = (exc.filename, [str(p) for p in exc.problems], exc.total)
-        return
-    st.session_state["cov_planned_sites"] = [
-        (str(r.name), float(r.lat), float(r.lon)) for r in sites.itertuples()
-    ]
-
-
-def _render_planned_upload(lang: str) -> list[tuple[str, float, float]]:
-    with st.expander(t("cov.planned", lang)):
-        st.caption(t("cov.planned.help", lang, n=PLANNED_MAX_ROWS))
-        st.file_uploader(
-            t("cov.planned.upload", lang),
-            type=["csv", "txt", "xlsx", "geojson", "json"],
-            key="cov_planned",
-            on_change=_on_planned_upload,
-        )
-        st.download_button(
-            t("cov.planned.example", lang),
-            data=EXAMPLE_CSV,
-            file_name="geplande-locaties.csv",
-            mime="text/csv",
-            on_click="ignore",
-            key="cov_planned_example",
-        )
-    error = st.session_state.get("cov_planned_error")
-    if error:
-        name, problems, total = error
-        st.error(t("cov.planned.error", lang, name=name, n=total))
-        st.code("\n".join(problems), language=None)
-    planned = st.session_state.get("cov_planned_sites", [])
-    if planned:
-        st.caption(t("cov.planned.ok", lang, n=len(planned)))
-    return planned
-
-
-def _on_upload() -> None:
-    f = st.session_state.get("cov_upload")
-    if f is None:
-        st.session_state.pop(POP_UPLOAD, None)
-        return
-    raw = f.getvalue()
-    digest = hashlib.sha256(raw).hexdigest()[:16]
-    st.session_state[POP_UPLOAD] = {"digest": digest, "name": f.name, "raw": raw}
-
-
-def _by_unit(key: str, unit: str) -> str:
-    """The catalogue key for a minutes threshold where the wording differs (``cov.col.mean.min``)."""
-    return f"{key}.min" if unit == "min" else key
 
 
 def render_controls(atlas: Atlas, sel: Selection, lang: str) -> dict[str, Any]:
@@ -286,8 +153,8 @@ def render_controls(atlas: Atlas, sel: Selection, lang: str) -> dict[str, Any]:
     for a in added:
         st.caption(f"➕ {html.escape(a['name'])} ({a['lat']:.4f}, {a['lon']:.4f})")
     if added:
-        st.button(t("cov.add.clear", lang), key="cov_add_clear", on_click=_clear_added)
-    planned = _render_planned_upload(lang)
+        st.button(t("cov.add.clear", lang), key="cov_add_clear", on_click=clear_added)
+    planned = render_planned_upload(lang)
     areas = st.toggle(t("cov.areas", lang), key="cov_areas")
     with st.expander(t("cov.population", lang)):
         st.caption(t("cov.population.help", lang))
@@ -295,10 +162,10 @@ def render_controls(atlas: Atlas, sel: Selection, lang: str) -> dict[str, Any]:
             t("cov.upload", lang),
             type=["csv", "txt", "gpkg", "geojson", "json"],
             key="cov_upload",
-            on_change=_on_upload,
+            on_change=on_population_upload,
         )
     return {
-        "km": float(km),
+        "threshold": float(km),
         "unit": unit,
         "ferry_wait": float(st.session_state.get("tt_wait", FERRY_WAIT_MIN)),
         "categories": tuple(categories),
@@ -328,7 +195,7 @@ def compute(atlas: Atlas, sel: Selection, choice: dict[str, Any], lang: str) -> 
             pop_key,
             sel.networks,
             choice["categories"],
-            choice["km"],
+            choice["threshold"],
             choice["closed"],
             choice["added"],
             choice["areas"],
@@ -352,13 +219,13 @@ def view(result: dict[str, Any] | None, choice: dict[str, Any], lang: str) -> Co
         closed=choice["closed"],
         added=choice["added"],
         areas=result.get("areas"),
-        unit=choice.get("unit", "km"),
+        unit=after.unit,
     )
 
 
 def map_options(cv: CoverageView | None, lang: str) -> dict[str, Any]:
     """Keyword arguments for :func:`components.mapview.render_map` in coverage mode."""
-    opts: dict[str, Any] = {"on_map_click": partial(_add_site, lang=lang)}
+    opts: dict[str, Any] = {"on_map_click": partial(add_site, lang=lang)}
     if cv is not None:
         opts["shares"] = cv.shares
         opts["share_colormap"] = share_colormap(lang)
@@ -377,8 +244,7 @@ def render_results(
     if result is None:
         return
     what = result["what"]
-    km = choice["km"]
-    unit = choice.get("unit", "km")
+    km, unit = what.after.threshold, what.after.unit
     fk = {"km": fmt_number(km, lang), "unit": unit}
     total_a, total_b = what.before.total, what.after.total
     changed = bool(choice["closed"] or choice["added"])
@@ -401,11 +267,11 @@ def render_results(
         delta_color="inverse",
     )
     c3.metric(
-        t(_by_unit("cov.m.mean", unit), lang),
-        f"{fmt_number(float(total_b['mean_km']), lang, decimals=1)} {unit}",
+        t(by_unit("cov.m.mean", unit), lang),
+        f"{fmt_number(float(total_b['mean']), lang, decimals=1)} {unit}",
     )
-    c4.metric(t("cov.m.p95", lang), f"{fmt_number(float(total_b['p95_km']), lang, decimals=1)} {unit}")
-    st.caption(t(_by_unit("cov.method", unit), lang, km=fmt_number(km, lang), n=result["n_sites"]))
+    c4.metric(t("cov.m.p95", lang), f"{fmt_number(float(total_b['p95']), lang, decimals=1)} {unit}")
+    st.caption(t(by_unit("cov.method", unit), lang, km=fmt_number(km, lang), n=result["n_sites"]))
     if result["partial"]:
         st.caption(t("cov.partial", lang, provinces=", ".join(result["partial"])))
 
@@ -423,7 +289,7 @@ def render_results(
         table = pd.concat([what.after.by_province, pd.DataFrame([total_b])], ignore_index=True)
         table.loc[table.index[-1], "name"] = t("cov.total", lang)
         st.dataframe(
-            _fmt_table(table, lang, km, name_header=t("col.province", lang), unit=unit),
+            summary_table(table, lang, threshold=km, unit=unit, name_header=t("col.province", lang)),
             hide_index=True,
             width="stretch",
             key="cov_table_prov",
@@ -433,8 +299,12 @@ def render_results(
             st.caption(t("cov.no_subregions", lang))
         else:
             st.dataframe(
-                _fmt_table(
-                    what.after.by_subregion, lang, km, name_header=t("col.subregions", lang), unit=unit
+                summary_table(
+                    what.after.by_subregion,
+                    lang,
+                    threshold=km,
+                    unit=unit,
+                    name_header=t("col.subregions", lang),
                 ),
                 hide_index=True,
                 width="stretch",
@@ -446,29 +316,15 @@ def render_results(
             st.caption(t("cov.whatif.hint", lang))
         else:
             st.dataframe(
-                _fmt_change(what.by_province, lang, unit), hide_index=True, width="stretch", key="cov_change"
+                change_table(what.by_province, lang, unit=unit),
+                hide_index=True,
+                width="stretch",
+                key="cov_change",
             )
             if not what.switched.empty:
-                st.markdown(f"**{t('cov.switched', lang, n=fmt_number(len(what.switched), lang))}**")
-                sw = what.switched
+                st.markdown(f"**{t('cov.switched', lang, n=len(what.switched))}**")
                 st.dataframe(
-                    pd.DataFrame(
-                        {
-                            t("cov.col.name", lang): sw["name"],
-                            t("col.province", lang): sw["province"],
-                            t("cov.col.population", lang): sw["population"].map(
-                                lambda v: fmt_number(float(v), lang)
-                            ),
-                            t("cov.col.from", lang): sw["from_site"],
-                            t("cov.col.to", lang): sw["to_site"],
-                            t("cov.col.km_before", lang, unit=unit): sw["km_before"].map(
-                                lambda v: fmt_number(float(v), lang, decimals=1)
-                            ),
-                            t("cov.col.km_after", lang, unit=unit): sw["km_after"].map(
-                                lambda v: fmt_number(float(v), lang, decimals=1)
-                            ),
-                        }
-                    ),
+                    switched_table(what.switched, lang, unit=unit),
                     hide_index=True,
                     width="stretch",
                     key="cov_switched",
@@ -478,38 +334,14 @@ def render_results(
         if not sens.empty:
             st.caption(t("cov.sensitive.help", lang, **fk))
             st.dataframe(
-                pd.DataFrame(
-                    {
-                        t("col.site", lang): sens["name"],
-                        t("col.organisation", lang): sens["organisation"],
-                        t("cov.col.extra", lang, **fk): sens["extra_beyond"].map(
-                            lambda v: fmt_number(float(v), lang)
-                        ),
-                        t("cov.col.extra_share", lang): sens["extra_share"].map(
-                            lambda v: fmt_percent(float(v), lang, decimals=2)
-                        ),
-                    }
-                ),
+                sensitivity_table(sens, lang, threshold=km, unit=unit),
                 hide_index=True,
                 width="stretch",
                 key="cov_sens",
             )
     with tabs[4]:
-        least = result["least"]
         st.dataframe(
-            pd.DataFrame(
-                {
-                    t("cov.col.name", lang): least["name"],
-                    t("col.province", lang): least["province"],
-                    t("cov.col.population", lang): least["population"].map(
-                        lambda v: fmt_number(float(v), lang)
-                    ),
-                    t(_by_unit("cov.col.distance", unit), lang): least["distance_km"].map(
-                        lambda v: fmt_number(float(v), lang, decimals=1)
-                    ),
-                    t("cov.col.nearest", lang): least["site_name"],
-                }
-            ),
+            least_table(result["least"], lang, unit=unit),
             hide_index=True,
             width="stretch",
             key="cov_least",
@@ -526,10 +358,11 @@ def _delta_pct(before: Any, after: Any, lang: str) -> str:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _compare(
-    data_dir: str, pop_key: str, a: str, b: str, km: float, unit: str, wait: float
+    data_dir: str, pop_key: str, a: str, b: str, threshold: float, unit: str, wait: float
 ) -> NetworkComparison:
-    nearest = minutes_query(cache.travel_model(wait)) if unit == "min" else None
-    return compare_networks(cache.atlas(), a, b, km=km, population=population(pop_key), nearest=nearest)
+    return compare_networks(
+        cache.atlas(), a, b, threshold=threshold, population=population(pop_key), measure=_measure(unit, wait)
+    )
 
 
 def _render_compare(atlas: Atlas, choice: dict[str, Any], lang: str) -> None:
@@ -539,11 +372,11 @@ def _render_compare(atlas: Atlas, choice: dict[str, Any], lang: str) -> None:
         upload["digest"] if upload else "geonames",
         "cardionovo",
         "onconovo",
-        choice["km"],
-        choice.get("unit", "km"),
+        choice["threshold"],
+        choice["unit"],
         choice.get("ferry_wait", FERRY_WAIT_MIN),
     )
-    names = dict(zip(atlas.networks["network_id"], atlas.networks["name"], strict=True))
+    names, _ = network_names(atlas)
     st.caption(t("cov.compare.help", lang, a=names["cardionovo"], b=names["onconovo"]))
     c1, c2, c3 = st.columns(3)
     for col, title, frame in (
@@ -553,10 +386,10 @@ def _render_compare(atlas: Atlas, choice: dict[str, Any], lang: str) -> None:
     ):
         col.markdown(f"**{html.escape(title)}** ({len(frame)})")
         col.text("\n".join(frame["organisation"]) or "—")
-    km = fmt_number(choice["km"], lang)
+    km, unit = fmt_number(cmp.coverage_a.threshold, lang), cmp.coverage_a.unit
     st.markdown(
         f"{html.escape(names['cardionovo'])}: "
         f"**{fmt_percent(float(cmp.coverage_a.total['share']), lang)}** · "
         f"{html.escape(names['onconovo'])}: **{fmt_percent(float(cmp.coverage_b.total['share']), lang)}** "
-        f"{html.escape(t('cov.compare.within', lang, km=km, unit=choice.get('unit', 'km')))}"
+        f"{html.escape(t('cov.compare.within', lang, km=km, unit=unit))}"
     )

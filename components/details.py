@@ -5,10 +5,10 @@ from __future__ import annotations
 import geopandas as gpd
 import streamlit as st
 
-from components.i18n import t
-from components.map import popup_html
-from components.report import network_names as names
 from geo.data import Atlas
+from geo.data import network_names as names
+from geo.i18n import t
+from geo.render.popups import popup_html
 
 
 def render_details(atlas: Atlas, sites: gpd.GeoDataFrame, lang: str) -> None:

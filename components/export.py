@@ -9,7 +9,6 @@ several users.
 
 from __future__ import annotations
 
-import re
 import urllib.parse
 from typing import Any
 
@@ -17,18 +16,16 @@ import geopandas as gpd
 import streamlit as st
 
 from components.filters import Selection
-from components.i18n import fmt_number, t
-from components.report import filter_line, interactive_html, snapshot_spec, view_extent
-from components.report import network_names as names
 from geo.data import Atlas
-from geo.schema import CATEGORIES
+from geo.data import network_names as names
+from geo.geography import VIEW_MARGIN_DEG, in_netherlands_bbox
+from geo.i18n import fmt_number, t
+from geo.render.report import make_file, view_extent
 
 PAGES = ("a4-landscape", "a4-portrait", "16:9")
 DPIS = (100, 150, 300)
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "netwerkatlas"
 
 
 def share_link(params: dict[str, str]) -> str:
@@ -58,7 +55,7 @@ def _screen_extent() -> tuple[float, float, float, float] | None:
         zoom = min(17.0, max(6.0, float(st.query_params.get("z", ""))))
     except ValueError:
         return None
-    if not (50.6 <= lat <= 53.7 and 3.2 <= lon <= 7.3):
+    if not in_netherlands_bbox(lat, lon, margin=VIEW_MARGIN_DEG):
         return None
     return view_extent((lat, lon), zoom)
 
@@ -70,99 +67,6 @@ def remember_view(
     st.session_state[EXPORT_VIEW] = {"finder": finder, "coverage": coverage}
 
 
-def make_file(
-    fmt: str,
-    atlas: Atlas,
-    sel: Selection,
-    sites: gpd.GeoDataFrame,
-    lang: str,
-    *,
-    title: str,
-    page: str,
-    dpi: int,
-    finder: Any = None,
-    coverage: tuple[dict[str, Any], dict[str, Any]] | None = None,
-    extent: tuple[float, float, float, float] | None = None,
-) -> tuple[str, bytes]:
-    """Build one export of the current view; return ``(file name, bytes)``."""
-    from geo.export import (
-        render_static,
-        sites_table,
-        to_csv_bytes,
-        to_geojson_bytes,
-        to_gpkg_bytes,
-        to_xlsx_bytes,
-    )
-
-    net_names, sub_names = names(atlas)
-    choice, result = coverage if coverage else ({}, None)
-    drawn = sites
-    if result and choice.get("closed"):
-        drawn = sites.copy()
-        drawn.loc[drawn["site_id"].isin(choice["closed"]), "status"] = "closed"
-    cov_after = result["what"].after if result else None
-    areas = result.get("areas") if result else None
-    view = (finder.location, finder.label, finder.results) if finder is not None else None
-    name = _slug(title)
-    if fmt in ("png", "svg", "pdf"):
-        subtitle = filter_line(
-            atlas,
-            lang,
-            networks=sel.networks,
-            specialty=sel.specialty,
-            subregions=sel.subregions,
-            categories=sel.categories,
-            provinces=sel.provinces,
-            km=choice.get("km") if result else None,
-            unit=choice.get("unit", "km"),
-        )
-        spec = snapshot_spec(
-            atlas,
-            drawn,
-            lang,
-            networks=sel.networks,
-            title=title,
-            subtitle=subtitle,
-            tiles=sel.tiles,
-            coverage=cov_after,
-            areas=areas,
-            finder=view,
-            extent=extent,
-        )
-        return f"{name}.{fmt}", render_static(spec, fmt=fmt, page=page, dpi=dpi)  # type: ignore[arg-type]
-    if fmt == "html":
-        html_text = interactive_html(
-            atlas,
-            drawn,
-            lang,
-            networks=sel.networks,
-            tiles=sel.tiles,
-            coverage=cov_after,
-            areas=areas,
-            least=result["least"] if result else None,
-            added=choice.get("added", ()),
-            finder=view,
-        )
-        return f"{name}.html", html_text.encode("utf-8")
-    if fmt == "geojson":
-        return f"{name}.geojson", to_geojson_bytes(drawn)
-    if fmt == "gpkg":
-        return f"{name}.gpkg", to_gpkg_bytes(drawn)
-    table = sites_table(
-        drawn,
-        network_names=net_names,
-        subregion_names=sub_names,
-        category_labels={c: t(f"cat.{c}", lang) for c in CATEGORIES},
-    )
-    if fmt == "csv":
-        return f"{name}-locaties.csv", to_csv_bytes(table, sep=";" if lang == "nl" else ",")
-    sheets = {t("export.sheet.sites", lang): table}
-    if result:
-        sheets[t("cov.tab.provinces", lang)] = result["what"].after.by_province
-        if not result["what"].after.by_subregion.empty:
-            sheets[t("cov.tab.subregions", lang)] = result["what"].after.by_subregion
-        sheets[t("cov.tab.sensitive", lang)] = result["sens"]
-    return f"{name}.xlsx", to_xlsx_bytes(sheets)
 
 
 @st.fragment

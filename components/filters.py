@@ -2,41 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import streamlit as st
 
-from components.i18n import t
 from geo.data import Atlas
+from geo.i18n import t
 from geo.schema import CATEGORIES, PROVINCES, SPECIALTIES
+from geo.selection import Selection
 
 TILE_CHOICES = ("none", "nlmaps", "osm")
 
 
-@dataclass(frozen=True)
-class Selection:
-    """What the user chose in the sidebar; hashable so it can key caches."""
-
-    specialty: str | None
-    networks: tuple[str, ...]
-    subregions: tuple[str, ...]
-    categories: tuple[str, ...]
-    provinces: tuple[str, ...]
-    include_context: bool
-    include_closed: bool
-    tiles: str | None
-
-    def cache_args(self) -> tuple:
-        """Arguments for :func:`components.cache.sites_for`."""
-        return (
-            self.networks,
-            self.specialty,
-            self.subregions,
-            self.categories,
-            self.provinces,
-            self.include_context,
-            self.include_closed,
-        )
 
 
 def _keep_valid(key: str, options: list[str]) -> None:

@@ -16,14 +16,14 @@ import pandas as pd
 import streamlit as st
 
 from components import cache
-from components.cache import FERRY_WAIT_MIN
 from components.filters import Selection
-from components.i18n import fmt_number, t
-from components.map import add_finder_overlay, view_for
-from components.report import network_names as names
 from geo.data import Atlas
-from geo.nearest import osm_route_url
+from geo.data import network_names as names
+from geo.defaults import FERRY_WAIT_MIN
+from geo.i18n import fmt_number, t
 from geo.pdok import lookup_postcode, normalise_postcode
+from geo.render.popups import result_html
+from geo.render.webmap import add_finder_overlay, view_for
 from geo.schema import SPECIALTIES
 
 LOC = "finder_loc"
@@ -124,48 +124,6 @@ def _show_resolution(lang: str) -> None:
             cols[i % len(cols)].button(s, key=f"finder_sugg_{i}", on_click=_use_suggestion, args=(s,))
 
 
-def result_html(
-    r: pd.Series,
-    *,
-    lang: str,
-    net_names: dict[str, str],
-    sub_names: dict[str, str],
-    origin: tuple[float, float],
-) -> str:
-    """One result card; every value from the data is escaped."""
-    e = html.escape
-    km = t("finder.km", lang, km=fmt_number(r["distance_km"], lang, decimals=1))
-    minutes = r.get("minutes")
-    if minutes is not None and pd.notna(minutes):
-        km = t("finder.minutes", lang, min=fmt_number(round(float(minutes)), lang)) + " · " + km
-    nets = ", ".join(net_names.get(n, n) for n in r["networks"])
-    subs = ", ".join(sub_names.get(s, s) for s in r["subregions"])
-    address = ", ".join(x for x in (r["street"], f"{r['postcode']} {r['city']}".strip()) if x)
-    route = osm_route_url(origin[0], origin[1], r["lat"], r["lon"])
-    parts = [
-        f'<div class="na-result"><div><b>{int(r["rank"])}. {e(str(r["name"]))}</b></div>',
-        f'<div style="color:#555">{e(str(r["organisation"]))}</div>',
-        f"<div><b>{e(km)}</b></div>",
-        f"<div>{e(t('cat.' + r['category'], lang))} · {e(t('popup.ed', lang))}: "
-        f"{e(t('ed.' + r['emergency'], lang))}</div>",
-        f"<div>{e(nets)}{' · ' + e(subs) if subs else ''}</div>",
-        f"<div>{e(address)}</div>" if address else "",
-    ]
-    if r["kind"] == "outpatient":
-        parts.append(f'<div style="color:#8a4b00">{e(t("finder.outpatient", lang))}</div>')
-    approx = t("prec.warning", lang, precision=t("prec." + r["precision"], lang))
-    if r["precision"] != "building":
-        parts.append(f'<div style="color:#8a4b00">&#9888; {e(approx)}</div>')
-    links = [
-        f'<a href="{e(route)}" target="_blank" rel="noopener noreferrer">{e(t("finder.route", lang))}</a>'
-    ]
-    if str(r["website"]).startswith(("http://", "https://")):
-        links.append(
-            f'<a href="{e(str(r["website"]))}" target="_blank" rel="noopener noreferrer">'
-            f"{e(t('popup.website', lang))}</a>"
-        )
-    parts.append(f"<div>{' · '.join(links)}</div></div>")
-    return "".join(parts)
 
 
 def render_finder(atlas: Atlas, sel: Selection, lang: str) -> FinderView | None:

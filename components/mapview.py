@@ -8,14 +8,15 @@ from typing import Any
 
 import folium
 import geopandas as gpd
-import numpy as np
 import streamlit as st
 import streamlit_folium
 
 from components.filters import Selection
-from components.map import ViewInUrl, build_base_map, build_site_layer, legend_html, share_legend_html
-from components.report import network_names as names
 from geo.data import Atlas
+from geo.data import network_names as names
+from geo.nearest import site_at
+from geo.render.symbols import legend_html, share_legend_html
+from geo.render.webmap import ViewInUrl, build_base_map, build_site_layer
 
 MAP_KEY = "map"
 #: Only clicks come back from the browser; pan and zoom therefore never rerun the app.
@@ -25,23 +26,6 @@ RETURNED_WITH_CLICKS = ["last_object_clicked", "last_clicked"]
 MAP_HEIGHT = 560
 
 
-def site_at(
-    sites: gpd.GeoDataFrame, clicked: Mapping[str, Any] | None, *, tol_deg: float = 1e-5
-) -> str | None:
-    """Return the id of the site whose marker sits at the clicked position, or ``None``.
-
-    st_folium reports a marker click as the marker's own ``lat``/``lng``, so an exact match (within
-    rounding) identifies the site without relying on tooltip text.
-    """
-    if not clicked or sites.empty:
-        return None
-    try:
-        lat, lng = float(clicked["lat"]), float(clicked["lng"])
-    except (KeyError, TypeError, ValueError):
-        return None
-    d = np.hypot(sites["lat"].to_numpy() - lat, sites["lon"].to_numpy() - lng)
-    i = int(np.argmin(d))
-    return str(sites.iloc[i]["site_id"]) if d[i] <= tol_deg else None
 
 
 def render_map(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.i18n import DEFAULT_LANG, LANGS, t
+from geo.i18n import DEFAULT_LANG, LANGS, t
 
 
 def render_language() -> str:

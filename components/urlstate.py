@@ -13,8 +13,10 @@ from typing import Any
 
 import streamlit as st
 
-from components.i18n import t
 from geo.data import Atlas
+from geo.defaults import FERRY_WAIT_MIN, KM_DEFAULT, KM_MAX, KM_MIN, MIN_DEFAULT, MIN_MAX, MIN_MIN
+from geo.geography import VIEW_MARGIN_DEG, in_netherlands_bbox
+from geo.i18n import t
 from geo.schema import CATEGORIES, PROVINCES, SPECIALTIES
 
 MAX_PARAM_CHARS = 300
@@ -73,7 +75,7 @@ def _int_range(lo: int, hi: int) -> Callable[[str, Atlas], int]:
 def _latlon(value: str, _: Atlas) -> dict[str, Any]:
     lat_s, lon_s = value.split(",")
     lat, lon = float(lat_s), float(lon_s)
-    if not (50.6 <= lat <= 53.7 and 3.2 <= lon <= 7.3):
+    if not in_netherlands_bbox(lat, lon, margin=VIEW_MARGIN_DEG):
         raise ValueError(value)
     return {"lat": lat, "lon": lon, "label": f"{lat:.4f}, {lon:.4f}", "query": ""}
 
@@ -113,10 +115,14 @@ PARAMS: dict[str, Param] = {
     "fspec": Param("finder_spec", _choice(SPECIALTIES), lambda v: v if v and v != "cardiology" else None),
     "n": Param("finder_n", _int_range(1, 10), lambda v: str(v) if v and v != 3 else None),
     "by": Param("finder_by", _choice(("minutes", "km")), lambda v: v if v and v != "minutes" else None),
-    "wait": Param("tt_wait", _int_range(0, 60), lambda v: str(v) if v is not None and v != 15 else None),
+    "wait": Param(
+        "tt_wait", _int_range(0, 60), lambda v: str(v) if v is not None and v != FERRY_WAIT_MIN else None
+    ),
     "unit": Param("cov_unit", _choice(("km", "min")), lambda v: v if v and v != "km" else None),
-    "km": Param("cov_km", _int_range(5, 75), lambda v: str(v) if v and v != 25 else None),
-    "min": Param("cov_min", _int_range(10, 90), lambda v: str(v) if v and v != 30 else None),
+    "km": Param("cov_km", _int_range(KM_MIN, KM_MAX), lambda v: str(v) if v and v != KM_DEFAULT else None),
+    "min": Param(
+        "cov_min", _int_range(MIN_MIN, MIN_MAX), lambda v: str(v) if v and v != MIN_DEFAULT else None
+    ),
     "out": Param("cov_outpatient", _flag, lambda v: "1" if v else None),
     "c": Param("map_center", lambda v, _: _center(v), _dump_center),
     "z": Param("map_zoom", _int_range(6, 17), lambda v: str(v) if v else None),

@@ -15,7 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from geo.data import filter_sites, load_atlas
+from geo.data import filter_sites, load_atlas, network_names
+from geo.defaults import FERRY_WAIT_MIN, MAX_KM, MAX_MINUTES
 from geo.errors import DataValidationError, UnknownIdError
 from geo.schema import CATEGORIES, PRECISIONS, SPECIALTIES
 
@@ -190,9 +191,12 @@ def _networks_for(atlas: Any, args: argparse.Namespace) -> list[str]:
     return [n for n in ids if n in atlas.network_ids(args.specialty)]
 
 
-def _summary_records(frame: Any) -> list[dict[str, Any]]:
+def _summary_records(frame: Any, unit: str) -> list[dict[str, Any]]:
+    """Rows as JSON records; columns in the unit of the threshold are named by it (``p95_min``)."""
+    from geo.coverage import with_unit
+
     out = []
-    for r in frame.to_dict("records"):
+    for r in with_unit(frame, unit).to_dict("records"):
         out.append({k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()})
     return out
 
@@ -205,17 +209,17 @@ def _coverage(args: argparse.Namespace, *, outpatient: bool = False, closed: Seq
     atlas = load_atlas()
     networks = _networks_for(atlas, args)
     cats = (*HOSPITAL_CATEGORIES, "outpatient") if outpatient else HOSPITAL_CATEGORIES
-    value, nearest, unit = _threshold(atlas, args)
+    value, measure = _threshold(atlas, args)
     res = network_coverage(
         atlas,
         load_population(provinces=atlas.provinces),
         networks,
-        km=value,
+        threshold=value,
+        measure=measure,
         categories=cats,
         closed=closed,
-        nearest=nearest,
     )
-    return res, networks, value, unit
+    return res, networks, value, res.whatif.after.unit
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
@@ -229,9 +233,9 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         "method": METHOD_KM if unit == "km" else METHOD_MIN,
         "sites_counted": len(res.sites),
         "closed": list(args.close or ()),
-        "provinces": _summary_records(after.by_province),
-        "subregions": _summary_records(after.by_subregion),
-        "total": _summary_records(pd.DataFrame([after.total]))[0],
+        "provinces": _summary_records(after.by_province, unit),
+        "subregions": _summary_records(after.by_subregion, unit),
+        "total": _summary_records(pd.DataFrame([after.total]), unit)[0],
         "partial_provinces": list(res.partial),
     }
     if args.json:
@@ -242,7 +246,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         for r in [*payload["provinces"], *payload["subregions"], payload["total"]]:
             share = "-" if r["share"] is None else f"{r['share'] * 100:5.1f}%"
             print(
-                f"  {r['name']:<45} {r['population']:>11,.0f} {share:>7}  p95 {r['p95_km'] or 0:5.1f} {unit}"
+                f"  {r['name']:<45} {r['population']:>11,.0f} {share:>7}  "
+                f"p95 {r[f'p95_{unit}'] or 0:5.1f} {unit}"
             )
     return EXIT_OK
 
@@ -250,7 +255,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """Rank every site by the inhabitants pushed beyond the threshold if it alone closed."""
     res, networks, value, unit = _coverage(args)
-    records = _summary_records(res.sensitivity)
+    records = _summary_records(res.sensitivity, unit)
     if args.json:
         payload = {"networks": networks, "threshold": value, "unit": unit, "sites": records}
         json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
@@ -265,30 +270,30 @@ EXPORT_FORMATS = ("png", "svg", "pdf", "html", "csv", "xlsx", "geojson", "gpkg")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """Write the map of a selection (with coverage shading when --km is given) or its data to a file."""
-    # The map builder and the text catalogue live with the UI pieces (they never import Streamlit).
-    from components.i18n import t
-    from components.report import filter_line, interactive_html, snapshot_spec
-    from geo import export as ex
+    """Write the map of a selection (with coverage shading when --km or --minutes is given) or its data."""
     from geo.coverage import HOSPITAL_CATEGORIES, network_coverage
+    from geo.i18n import t
     from geo.population import load_population
+    from geo.render.files import sites_table, to_csv_bytes, to_geojson_bytes, to_gpkg_bytes, to_xlsx_bytes
+    from geo.render.print import render_static
+    from geo.render.report import coverage_sheets, filter_line, interactive_html, snapshot_spec
 
     atlas = load_atlas()
     networks = _networks_for(atlas, args)
     sites = filter_sites(atlas, networks=networks, specialty=args.specialty, include_context=args.context)
-    names = dict(zip(atlas.networks["network_id"], atlas.networks["name"], strict=True))
-    subs = dict(zip(atlas.subregions["subregion_id"], atlas.subregions["name"], strict=True))
+    names, subs = network_names(atlas)
     res = None
-    value, nearest, unit = _threshold(atlas, args)
+    value, measure = _threshold(atlas, args)
     if value is not None:
         res = network_coverage(
             atlas,
             load_population(provinces=atlas.provinces),
             networks,
-            km=value,
+            threshold=value,
+            measure=measure,
             categories=HOSPITAL_CATEGORIES,
-            nearest=nearest,
         )
+    after = res.whatif.after if res else None
     title = args.title or f"NetwerkAtlas · {', '.join(names[n] for n in networks)}"
     fmt = args.format
     if fmt in ("png", "svg", "pdf"):
@@ -299,18 +304,23 @@ def cmd_export(args: argparse.Namespace) -> int:
             networks=networks,
             title=title,
             subtitle=filter_line(
-                atlas, args.lang, networks=networks, specialty=args.specialty, km=value, unit=unit
+                atlas,
+                args.lang,
+                networks=networks,
+                specialty=args.specialty,
+                threshold=value,
+                unit=after.unit if after is not None else "km",
             ),
-            coverage=res.whatif.after if res else None,
+            coverage=after,
         )
-        data = ex.render_static(spec, fmt=fmt, page=args.page, dpi=args.dpi)
+        data = render_static(spec, fmt=fmt, page=args.page, dpi=args.dpi)
     elif fmt == "html":
         data = interactive_html(
             atlas,
             sites,
             args.lang,
             networks=networks,
-            coverage=res.whatif.after if res else None,
+            coverage=after,
             least=res.least if res else None,
         ).encode("utf-8")
     else:
@@ -318,22 +328,24 @@ def cmd_export(args: argparse.Namespace) -> int:
             c: t(f"cat.{c}", args.lang)
             for c in ("hospital_ed", "hospital", "outpatient", "radiotherapy", "other")
         }
-        table = ex.sites_table(sites, network_names=names, subregion_names=subs, category_labels=cats)
+        table = sites_table(sites, network_names=names, subregion_names=subs, category_labels=cats)
         if fmt == "csv":
-            data = ex.to_csv_bytes(table, sep=";" if args.lang == "nl" else ",")
+            data = to_csv_bytes(table, sep=";" if args.lang == "nl" else ",")
         elif fmt == "xlsx":
             sheets = {"sites": table}
             if res:
-                sheets |= {
-                    "provinces": res.whatif.after.by_province,
-                    "subregions": res.whatif.after.by_subregion,
-                    "sensitivity": res.sensitivity,
-                }
-            data = ex.to_xlsx_bytes(sheets)
+                sheets |= coverage_sheets(
+                    res.whatif.after,
+                    res.sensitivity,
+                    provinces="provinces",
+                    subregions="subregions",
+                    sensitivity="sensitivity",
+                )
+            data = to_xlsx_bytes(sheets)
         elif fmt == "geojson":
-            data = ex.to_geojson_bytes(sites)
+            data = to_geojson_bytes(sites)
         else:
-            data = ex.to_gpkg_bytes(sites)
+            data = to_gpkg_bytes(sites)
     args.out.write_bytes(data)
     print(f"wrote {args.out} ({len(data):,} bytes, {len(sites)} sites)", file=sys.stderr)
     return EXIT_OK
@@ -342,24 +354,32 @@ def cmd_export(args: argparse.Namespace) -> int:
 def _travel_model(atlas: Any, args: argparse.Namespace) -> Any:
     from geo.traveltime import load_model
 
-    return load_model(atlas.sites, ferry_wait_min=getattr(args, "ferry_wait", 15.0))
+    return load_model(atlas.sites, ferry_wait_min=getattr(args, "ferry_wait", FERRY_WAIT_MIN))
 
 
-def _threshold(atlas: Any, args: argparse.Namespace) -> tuple[float | None, Any, str]:
-    """``(value, nearest, unit)`` for --km or --minutes."""
+def _threshold(atlas: Any, args: argparse.Namespace) -> tuple[float | None, Any]:
+    """``(value, measure)`` for --km or --minutes."""
+    from geo.coverage import STRAIGHT_LINE, travel_time
+
     if getattr(args, "minutes", None) is not None:
-        from geo.traveltime import minutes_query
-
-        return args.minutes, minutes_query(_travel_model(atlas, args)), "min"
-    return args.km, None, "km"
+        return args.minutes, travel_time(_travel_model(atlas, args))
+    return args.km, STRAIGHT_LINE
 
 
-def _km(value: str) -> float:
-    km = float(value)
-    if not 0 < km <= 500:
-        msg = f"--km must be between 0 and 500, got {value}"
-        raise argparse.ArgumentTypeError(msg)
-    return km
+def _bounded(option: str, maximum: float) -> Any:
+    """An argparse type for a threshold in (0, maximum] whose error names ``option``."""
+
+    def parse(value: str) -> float:
+        try:
+            number = float(value)
+        except ValueError:
+            number = float("nan")
+        if not 0 < number <= maximum:
+            msg = f"{option} must be a number greater than 0 and at most {maximum:g}, got {value}"
+            raise argparse.ArgumentTypeError(msg)
+        return number
+
+    return parse
 
 
 def _threshold_args(p: argparse.ArgumentParser, *, km_default: float | None) -> None:
@@ -368,11 +388,20 @@ def _threshold_args(p: argparse.ArgumentParser, *, km_default: float | None) -> 
     p.add_argument("--specialty", choices=SPECIALTIES)
     unit = p.add_mutually_exclusive_group()
     default = f" (default {km_default:g})" if km_default else " (shades provinces by coverage)"
-    unit.add_argument("--km", type=_km, default=km_default, help="distance threshold in km" + default)
     unit.add_argument(
-        "--minutes", type=_km, help="threshold in estimated car minutes instead (e.g. 30 or 45)"
+        "--km", type=_bounded("--km", MAX_KM), default=km_default, help="distance threshold in km" + default
     )
-    p.add_argument("--ferry-wait", type=float, default=15.0, help="minutes waited at a ferry (default 15)")
+    unit.add_argument(
+        "--minutes",
+        type=_bounded("--minutes", MAX_MINUTES),
+        help="threshold in estimated car minutes instead (e.g. 30 or 45)",
+    )
+    p.add_argument(
+        "--ferry-wait",
+        type=float,
+        default=FERRY_WAIT_MIN,
+        help=f"minutes waited at a ferry (default {FERRY_WAIT_MIN:g})",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -412,7 +441,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="km",
         help="rank by straight-line km (default) or estimated car minutes (results then carry minutes)",
     )
-    p.add_argument("--ferry-wait", type=float, default=15.0, help="minutes waited at a ferry (default 15)")
+    p.add_argument(
+        "--ferry-wait",
+        type=float,
+        default=FERRY_WAIT_MIN,
+        help=f"minutes waited at a ferry (default {FERRY_WAIT_MIN:g})",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_nearest)
 

@@ -20,13 +20,12 @@ import shapely
 
 from geo import schema
 from geo.crs import RD, WGS84
+from geo.defaults import PROVINCE_TOLERANCE_M
 from geo.errors import DataValidationError, Problem, UnknownIdError
 
 #: Folder of the shipped data.
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 PROVINCES_FILE = "provinces.geojson"
-#: How far outside its claimed province a site may lie: Natural Earth's coastline is coarse.
-PROVINCE_TOLERANCE_M = 1_000.0
 #: How far outside the PC4 area of its postcode a site may lie before ``check_postcode_areas`` warns.
 PC4_TOLERANCE_M = 250.0
 #: A coordinate source is a data file at a fixed commit (the Eurostat/GISCO file, OurAirports) or a
@@ -149,9 +148,27 @@ def read_table(table: schema.Table, data_dir: Path) -> tuple[pd.DataFrame, list[
     return frame, problems
 
 
+#: Environment variable naming the data folder (a checkout's ``data/``, or a copy of it).
+DATA_ENV = "NETWERKATLAS_DATA"
+
+
 def default_data_dir() -> Path:
-    """The data folder: ``$NETWERKATLAS_DATA`` when set (tests point it at broken copies), else ``data/``."""
-    return Path(os.environ.get("NETWERKATLAS_DATA") or DATA_DIR)
+    """The data folder: ``$NETWERKATLAS_DATA`` when set, else the ``data/`` folder next to ``geo/``.
+
+    An editable install (``make setup``) finds ``data/`` in the checkout. A plain ``pip install .``
+    ships the code only: it then needs ``NETWERKATLAS_DATA``, and without it this raises a
+    :class:`~geo.errors.DataValidationError` that says so instead of failing on a missing file later.
+    """
+    given = os.environ.get(DATA_ENV)
+    folder = Path(given) if given else DATA_DIR
+    if not (folder / PROVINCES_FILE).is_file():
+        where = f"{DATA_ENV}={given}" if given else f"{folder} (no {DATA_ENV} set)"
+        msg = (
+            f"no NetwerkAtlas data folder at {where}: set {DATA_ENV} to the data/ folder of a "
+            "NetwerkAtlas checkout (an installed package ships the code, not the data)"
+        )
+        raise DataValidationError([Problem("data", None, None, msg)])
+    return folder
 
 
 def load_provinces(data_dir: Path | None = None) -> gpd.GeoDataFrame:
@@ -489,3 +506,11 @@ def filter_sites(
     # Within the selection, list only the networks the user asked for.
     out["networks"] = out["networks"].map(lambda ns: tuple(n for n in ns if n in wanted))
     return out.sort_values(["in_network", "organisation", "name"], ascending=[False, True, True])
+
+
+def network_names(atlas: Atlas) -> tuple[dict[str, str], dict[str, str]]:
+    """Display names of networks and of sub-regions, by id: the one lookup every view uses."""
+    return (
+        dict(zip(atlas.networks["network_id"], atlas.networks["name"], strict=True)),
+        dict(zip(atlas.subregions["subregion_id"], atlas.subregions["name"], strict=True)),
+    )

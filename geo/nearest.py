@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlencode
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -22,6 +25,7 @@ OSM_DIRECTIONS = "https://www.openstreetmap.org/directions"
 
 
 def check_position(lat: float, lon: float, what: str, error: type[ValueError] = ValueError) -> None:
+    """Raise ``error`` naming ``what`` unless (lat, lon) is a finite WGS84 position in degrees."""
     ok = isinstance(lat, numbers.Real) and isinstance(lon, numbers.Real)
     if not ok or not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
         msg = f"{what} must be a WGS84 latitude and longitude in degrees, got ({lat!r}, {lon!r})"
@@ -110,3 +114,22 @@ def osm_route_url(from_lat: float, from_lon: float, to_lat: float, to_lon: float
     check_position(to_lat, to_lon, "the destination")
     route = f"{_coord(from_lat)},{_coord(from_lon)};{_coord(to_lat)},{_coord(to_lon)}"
     return f"{OSM_DIRECTIONS}?{urlencode({'engine': 'fossgis_osrm_car', 'route': route})}"
+
+
+def site_at(
+    sites: gpd.GeoDataFrame, clicked: Mapping[str, Any] | None, *, tol_deg: float = 1e-5
+) -> str | None:
+    """Return the id of the site whose marker sits at the clicked position, or ``None``.
+
+    st_folium reports a marker click as the marker's own ``lat``/``lng``, so an exact match (within
+    rounding) identifies the site without relying on tooltip text.
+    """
+    if not clicked or sites.empty:
+        return None
+    try:
+        lat, lng = float(clicked["lat"]), float(clicked["lng"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    d = np.hypot(sites["lat"].to_numpy() - lat, sites["lon"].to_numpy() - lng)
+    i = int(np.argmin(d))
+    return str(sites.iloc[i]["site_id"]) if d[i] <= tol_deg else None

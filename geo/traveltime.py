@@ -51,6 +51,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from geo.crs import GEOD, rd_coordinates, to_rd
 from geo.data import default_data_dir
+from geo.defaults import FERRY_WAIT_MIN
 from geo.errors import UnknownIdError
 from geo.nearest import candidates, check_position
 
@@ -60,9 +61,8 @@ logger = logging.getLogger(__name__)
 LAND_KMH = 60.0
 #: Minutes added to every trip: getting to the car, parking, walking in.
 OVERHEAD_MIN = 3.0
-#: Default waiting time at a ferry terminal, minutes. Texel sails hourly: a traveller who does not
-#: plan waits 30 minutes on average, one who plans about 10-15.
-FERRY_WAIT_MIN = 15.0
+# The default ferry wait (FERRY_WAIT_MIN, geo.defaults): Texel sails hourly, so a traveller who does
+# not plan waits 30 minutes on average, one who plans about 10-15.
 #: Farthest a place or site is moved to reach land, km.
 SNAP_MAX_KM = 5.0
 #: Smallest land area a place may be snapped onto, km² (keeps points off sand banks).

@@ -16,17 +16,9 @@ escaping is the job of whoever renders them.
 
 from __future__ import annotations
 
-import codecs
-import contextlib
-import csv
-import io
-import json
 import math
 import re
-import warnings
-import zipfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -37,18 +29,31 @@ import pandas as pd
 import shapely
 
 from geo.crs import RD, WGS84, to_rd, to_wgs84
-from geo.data import PROVINCE_TOLERANCE_M, default_data_dir, load_provinces
-from geo.errors import DataValidationError, Problem
+from geo.data import default_data_dir, load_provinces
+from geo.defaults import (
+    PROVINCE_TOLERANCE_M,
+    UPLOAD_MAX_BYTES,
+    UPLOAD_MAX_NAME_LENGTH,
+    UPLOAD_MAX_ROWS,
+)
+from geo.errors import Problem
+from geo.geography import in_netherlands_bbox, province_codes
 from geo.schema import check_id
+from geo.tabular import (
+    ID_ALIASES,
+    POSITION_ALIASES,
+    Refused,
+    Table,
+    UploadError,
+    filled,
+    norm_header,
+    read_table,
+)
 
-#: At most this many problems are listed; the rest are counted.
-MAX_PROBLEMS = 50
 #: Default limits (the app may pass smaller ones).
-MAX_BYTES = 2_000_000
-MAX_ROWS = 5_000
-#: A workbook may unpack to at most this many bytes (guards against zip bombs).
-MAX_UNPACKED_BYTES = 50_000_000
-MAX_NAME_LENGTH = 160
+MAX_BYTES = UPLOAD_MAX_BYTES
+MAX_ROWS = UPLOAD_MAX_ROWS
+MAX_NAME_LENGTH = UPLOAD_MAX_NAME_LENGTH
 #: What every uploaded site is shown as.
 PLANNED_ORG_ID = "planned"
 PLANNED_ORGANISATION = "Gepland / planned"
@@ -58,13 +63,10 @@ EXTENSIONS = (".csv", ".txt", ".xlsx", ".geojson", ".json")
 #: Accepted header names (compared lower-case, with spaces and hyphens read as ``_``).
 ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("name", "naam", "locatie", "locatienaam", "site_name", "naam_locatie"),
-    "lat": ("lat", "latitude", "breedtegraad"),
-    "lon": ("lon", "lng", "long", "longitude", "lengtegraad"),
-    "x": ("x", "rd_x", "x_rd", "rdx"),
-    "y": ("y", "rd_y", "y_rd", "rdy"),
+    **POSITION_ALIASES,
     "kind": ("kind", "soort", "type"),
     "networks": ("networks", "network", "network_ids", "netwerk", "netwerken"),
-    "id": ("id", "site_id", "ref", "code"),
+    "id": ID_ALIASES,
 }
 KINDS: dict[str, str] = {
     "hospital": "hospital",
@@ -84,50 +86,6 @@ EXAMPLE_CSV = (
     b"Nieuw ziekenhuis Lelystad;52,5085;5,4750;ziekenhuis;cardionovo\n"
     b"Polikliniek Emmeloord;52,7100;5,7500;polikliniek;onconovo, noord-oost\n"
 )
-
-
-#: A problem in an uploaded file; its ``unit`` is "line" (CSV; the header is line 1), "row" (Excel sheet
-#: row) or "feature" (GeoJSON, from 1).
-UploadProblem = Problem
-
-
-class UploadError(DataValidationError):
-    """An uploaded file was refused.
-
-    ``problems`` lists at most :data:`MAX_PROBLEMS` problems plus, when there were more, one last
-    entry that counts the rest; ``total`` is the number of problems found.
-    """
-
-    def __init__(self, problems: list[Problem], *, filename: str) -> None:
-        total = len(problems)
-        shown = list(problems[:MAX_PROBLEMS])
-        if total > MAX_PROBLEMS:
-            rest = total - MAX_PROBLEMS
-            shown.append(UploadProblem(filename, None, None, f"… and {rest} more problem(s) not listed"))
-        super().__init__(shown)
-        self.total = total
-        self.filename = filename
-        noun = "problem" if total == 1 else "problems"
-        self.args = ("\n".join([f"{total} {noun} in {filename}:", *(f"  - {p}" for p in shown)]),)
-
-
-@dataclass
-class _Table:
-    """Cells as read from the file, before any checking."""
-
-    header: list[str]
-    rows: list[tuple[int, list[Any]]]  # (line / row / feature number, cells)
-    unit: str
-    header_row: int | None = None  # where the header is (None for GeoJSON)
-    crs: str | None = None  # GeoJSON: the CRS its coordinates are in
-
-
-class _Refused(Exception):
-    """Stops reading: the problems found so far are all that can be said."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(problems)
-        self.problems = problems
 
 
 def read_planned_sites(
@@ -177,268 +135,28 @@ def read_planned_sites(
     data = bytes(data)
     name = Path(filename or "upload").name or "upload"
     try:
-        table = _read_table(data, name, max_bytes=max_bytes, max_rows=max_rows)
+        table = read_table(data, name, max_bytes=max_bytes, max_rows=max_rows)
         frame = _check_rows(table, name, provinces=provinces, networks=networks)
-    except _Refused as exc:
+    except Refused as exc:
         raise UploadError(exc.problems, filename=name) from None
     return frame
 
 
-# --------------------------------------------------------------------------------------------------
-# Reading: bytes → _Table
 
 
-def _refuse(
-    file: str, message: str, *, row: int | None = None, field: str | None = None, unit: str = "line"
-) -> _Refused:
-    return _Refused([UploadProblem(file, row, field, message, unit)])
 
 
-def _read_table(data: bytes, file: str, *, max_bytes: int, max_rows: int) -> _Table:
-    if len(data) > max_bytes:
-        msg = f"the file is {_size(len(data))}; the limit is {_size(max_bytes)}"
-        raise _refuse(file, msg)
-    if not data.strip(b" \t\r\n\x00" + codecs.BOM_UTF8):
-        raise _refuse(file, "the file is empty")
-    kind = _format(data, file)
-    if kind == "xlsx":
-        return _read_xlsx(data, file, max_rows=max_rows)
-    text = _decode(data, file)
-    if kind == "geojson":
-        return _read_geojson(text, file, max_rows=max_rows)
-    return _read_csv(text, file, max_rows=max_rows)
 
-
-def _size(n: int) -> str:
-    return f"{n / 1_000_000:.1f} MB" if n >= 100_000 else f"{n / 1000:.0f} kB"
-
-
-def _format(data: bytes, file: str) -> str:
-    """Pick the reader from the extension, or from the content when the extension says nothing."""
-    ext = Path(file).suffix.lower()
-    head = data[:8].lstrip(codecs.BOM_UTF8 + b" \t\r\n")
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _refuse(file, "old Excel .xls files are not supported: save it as .xlsx or as CSV")
-    if data.startswith(b"PK\x03\x04"):
-        if ext in ("", ".xlsx", ".xlsm", ".csv", ".txt"):  # a workbook renamed to .csv still reads fine
-            return "xlsx"
-        raise _refuse(file, "this is a ZIP archive, not a table: upload CSV, .xlsx or GeoJSON")
-    if ext == ".xlsx":
-        raise _refuse(file, "cannot be read as an Excel workbook (.xlsx): damaged, or not a workbook")
-    if ext in (".geojson", ".json") or (ext not in (".csv", ".txt", ".tsv") and head.startswith(b"{")):
-        return "geojson"
-    if ext in (".csv", ".txt", ".tsv", ""):
-        return "csv"
-    msg = f"unsupported file type '{ext}': upload CSV (.csv), Excel (.xlsx) or GeoJSON (.geojson)"
-    raise _refuse(file, msg)
-
-
-def _decode(data: bytes, file: str) -> str:
-    """Decode UTF-8 (with or without BOM), UTF-16 with a BOM, or else Windows-1252."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encodings = ("utf-16",)
-    elif data.startswith(codecs.BOM_UTF8):
-        encodings = ("utf-8-sig",)
-    else:
-        encodings = ("utf-8", "cp1252")
-    for enc in encodings:
-        try:
-            text = data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        if "\x00" in text:
-            break
-        return text
-    msg = "cannot be read as text (not UTF-8 or Windows-1252): is it a binary or damaged file?"
-    raise _refuse(file, msg)
-
-
-def _read_csv(text: str, file: str, *, max_rows: int) -> _Table:
-    first = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=lambda d: _count_outside_quotes(first, d))
-    # Cheap bound first: fewer line breaks than the limit means few enough records.
-    if text.count("\n") > max_rows + 1:
-        n = 0
-        records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        with contextlib.suppress(csv.Error):  # a broken record is reported by the full read below
-            for record in records:
-                n += any(v.strip() for v in record)
-                if n > max_rows + 1:
-                    break
-        if n > max_rows + 1:
-            msg = (
-                f"has more than {max_rows:,} data rows (about {text.count(chr(10)):,} lines); "
-                f"the limit is {max_rows:,}: split the file or keep only the planned sites"
-            )
-            raise _refuse(file, msg)
-    rows: list[tuple[int, list[Any]]] = []
-    header: list[str] | None = None
-    header_row = 1
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    done = 0  # physical lines read before the current record (quoted newlines span lines)
-    try:
-        for record in reader:
-            start, done = done + 1, reader.line_num
-            if not any(v.strip() for v in record):
-                continue
-            if header is None:
-                header, header_row = record, start
-                continue
-            rows.append((start, record))
-    except csv.Error as exc:
-        raise _refuse(file, f"cannot be read as CSV: {exc}", row=done + 1) from None
-    if header is None:
-        raise _refuse(file, "the file is empty")
-    return _Table(header=header, rows=rows, unit="line", header_row=header_row)
-
-
-def _count_outside_quotes(line: str, char: str) -> int:
-    return sum(part.count(char) for part in line.split('"')[::2])
-
-
-def _read_xlsx(data: bytes, file: str, *, max_rows: int) -> _Table:
-    import openpyxl  # only needed for workbooks
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    unit = "row"
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            unpacked = sum(i.file_size for i in zf.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise _refuse(file, "cannot be read as an Excel workbook (.xlsx): the file is damaged") from None
-    if unpacked > MAX_UNPACKED_BYTES:
-        msg = f"the workbook unpacks to {_size(unpacked)}; the limit is {_size(MAX_UNPACKED_BYTES)}"
-        raise _refuse(file, msg)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it skips
-            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            try:
-                if not wb.worksheets:
-                    raise _refuse(file, "the workbook has no sheets")
-                ws = wb.worksheets[0]
-                header: list[str] | None = None
-                header_row = 1
-                rows: list[tuple[int, list[Any]]] = []
-                for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-                    cells = list(values)
-                    if not any(_filled(v) for v in cells):
-                        continue
-                    if header is None:
-                        header, header_row = ["" if v is None else str(v) for v in cells], number
-                        continue
-                    if len(rows) >= max_rows:
-                        size = f" ({ws.max_row:,} rows in the sheet)" if ws.max_row else ""
-                        msg = (
-                            f"has more than {max_rows:,} data rows{size}; the limit is {max_rows:,}: "
-                            "split the file or keep only the planned sites"
-                        )
-                        raise _refuse(file, msg, row=number, unit=unit)
-                    rows.append((number, cells))
-            finally:
-                wb.close()
-    except _Refused:
-        raise
-    except (
-        InvalidFileException,
-        zipfile.BadZipFile,
-        KeyError,
-        ValueError,
-        TypeError,
-        OSError,
-        EOFError,
-    ) as exc:
-        msg = f"cannot be read as an Excel workbook (.xlsx): the file is damaged ({type(exc).__name__})"
-        raise _refuse(file, msg) from None
-    if header is None:
-        raise _refuse(file, "the first sheet of the workbook is empty")
-    return _Table(header=header, rows=rows, unit=unit, header_row=header_row)
-
-
-def _filled(value: Any) -> bool:
-    return value is not None and str(value).strip() != ""
-
-
-def _read_geojson(text: str, file: str, *, max_rows: int) -> _Table:
-    unit = "feature"
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise _refuse(file, f"is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
-    except RecursionError:
-        raise _refuse(file, "is not valid GeoJSON: nested too deeply") from None
-    kind = obj.get("type") if isinstance(obj, dict) else None
-    if kind == "FeatureCollection" and isinstance(obj.get("features"), list):
-        features = obj["features"]
-    elif kind == "Feature":
-        features = [obj]
-    else:
-        raise _refuse(file, "is not a GeoJSON FeatureCollection of points")
-    if len(features) > max_rows:
-        msg = f"has {len(features):,} features; the limit is {max_rows:,}: keep only the planned sites"
-        raise _refuse(file, msg)
-    crs_name = (
-        str(((obj.get("crs") or {}).get("properties") or {}).get("name", ""))
-        if isinstance(obj.get("crs"), dict)
-        else ""
-    )
-    rd = "28992" in crs_name
-    xy = ("x", "y") if rd else ("lon", "lat")
-    position_keys = {a for k in ("lat", "lon", "x", "y") for a in ALIASES[k]}
-    keys: list[str] = []
-    records: list[tuple[int, dict[str, Any]]] = []
-    problems: list[Problem] = []
-    for number, feature in enumerate(features, start=1):
-        if not isinstance(feature, dict):
-            problems.append(UploadProblem(file, number, None, "is not a GeoJSON Feature", unit))
-            continue
-        props = feature.get("properties") or {}
-        if not isinstance(props, dict):
-            problems.append(UploadProblem(file, number, "properties", "must be an object", unit))
-            continue
-        geom = feature.get("geometry")
-        coords = geom.get("coordinates") if isinstance(geom, dict) else None
-        if not isinstance(geom, dict) or geom.get("type") != "Point":
-            what = geom.get("type") if isinstance(geom, dict) else "missing"
-            msg = f"geometry is {what}; only Point geometries are supported"
-            problems.append(UploadProblem(file, number, "geometry", msg, unit))
-            continue
-        if not isinstance(coords, list) or len(coords) < 2:
-            msg = "a Point needs [longitude, latitude]"
-            problems.append(UploadProblem(file, number, "geometry", msg, unit))
-            continue
-        rec = {k: v for k, v in props.items() if _norm(str(k)) not in position_keys}
-        if feature.get("id") is not None and not any(_norm(str(k)) in ALIASES["id"] for k in rec):
-            rec["id"] = feature["id"]
-        rec[xy[0]], rec[xy[1]] = coords[0], coords[1]
-        for k in rec:
-            if k not in keys:
-                keys.append(k)
-        records.append((number, rec))
-    if problems:
-        raise _Refused(problems)
-    rows = [(n, [rec.get(k) for k in keys]) for n, rec in records]
-    return _Table(header=[str(k) for k in keys], rows=rows, unit=unit, crs=RD if rd else WGS84)
-
-
-# --------------------------------------------------------------------------------------------------
-# Checking: _Table → GeoDataFrame
-
-
-def _norm(header: str) -> str:
-    return re.sub(r"[\s\-]+", "_", header.strip().lstrip("\ufeff").lower())
-
-
-def _map_columns(table: _Table, file: str) -> dict[str, int]:
+def _map_columns(table: Table, file: str) -> dict[str, int]:
     """Map canonical names (name, lat, lon, x, y, kind, networks, id) to column positions."""
     problems: list[Problem] = []
     where = table.header_row
     seen: dict[str, int] = {}
     for i, h in enumerate(table.header):
-        key = _norm(h)
+        key = norm_header(h)
         if key and key in seen:
             msg = "column appears twice in the header"
-            problems.append(UploadProblem(file, where, h.strip(), msg, table.unit))
+            problems.append(Problem(file, where, h.strip(), msg, table.unit))
         seen.setdefault(key, i)
     found: dict[str, int] = {}
     for canon, names in ALIASES.items():
@@ -455,9 +173,9 @@ def _map_columns(table: _Table, file: str) -> dict[str, int]:
     if missing:
         got = ", ".join(repr(h.strip()) for h in table.header if h.strip()) or "none"
         msg = f"missing column(s): {'; '.join(missing)}. Columns found: {got}"
-        problems.append(UploadProblem(file, where, None, msg, table.unit))
+        problems.append(Problem(file, where, None, msg, table.unit))
     if problems:
-        raise _Refused(problems)
+        raise Refused(problems)
     if has_degrees:  # degrees win when both are given
         found.pop("x", None)
         found.pop("y", None)
@@ -496,7 +214,7 @@ def _number(value: Any) -> float:
 
 
 def _check_rows(
-    table: _Table,
+    table: Table,
     file: str,
     *,
     provinces: gpd.GeoDataFrame | None,
@@ -508,7 +226,7 @@ def _check_rows(
     problems: list[Problem] = []
 
     def bad(row: int, fld: str | None, msg: str) -> None:
-        problems.append(UploadProblem(file, row, fld, msg, unit))
+        problems.append(Problem(file, row, fld, msg, unit))
 
     def header_of(canon: str) -> str:
         return table.header[cols[canon]].strip() or canon
@@ -546,7 +264,7 @@ def _check_rows(
         pos: list[float] = []
         for canon in ("y", "x") if rd else ("lat", "lon"):
             raw = cell(canon)
-            if not _filled(raw):
+            if not filled(raw):
                 bad(row, header_of(canon) if canon in cols else canon, "is empty")
                 ok = False
                 continue
@@ -556,7 +274,7 @@ def _check_rows(
                 bad(row, header_of(canon) if canon in cols else canon, str(exc))
                 ok = False
         kind = "hospital"
-        if "kind" in cols and _filled(cell("kind")):
+        if "kind" in cols and filled(cell("kind")):
             given = _text(cell("kind")).lower()
             kind = KINDS.get(given, "")
             if not kind:
@@ -595,7 +313,7 @@ def _check_rows(
         bad(None, None, "has a header but no sites")
     problems += _check_positions(good, file, unit, rd=rd, provinces=provinces, cols=cols, header=table.header)
     if problems:
-        raise _Refused(sorted(problems, key=lambda p: -1 if p.row is None else p.row))
+        raise Refused(sorted(problems, key=lambda p: -1 if p.row is None else p.row))
     return _frame(good, file, networks=networks)
 
 
@@ -671,7 +389,7 @@ def _check_positions(
         else:
             msg = f"{shown} is not a latitude and longitude in degrees"
         msg += _position_hint(g["a"], g["b"], rd=rd)
-        problems.append(UploadProblem(file, g["row"], fld, msg, unit))
+        problems.append(Problem(file, g["row"], fld, msg, unit))
     province = _provinces_of(prov_rd, x, y, inside)
     for i, g in enumerate(good):
         g["lat"], g["lon"], g["province"] = float(lat[i]), float(lon[i]), province[i]
@@ -683,7 +401,7 @@ def _position_hint(a: float, b: float, *, rd: bool) -> str:
         if abs(a) < 90 and abs(b) < 180:
             return " (these look like degrees: name the columns lat and lon)"
         return ""
-    if 50.7 <= b <= 53.6 and 3.3 <= a <= 7.3:
+    if in_netherlands_bbox(b, a):
         return " (latitude and longitude look swapped)"
     if min(a, b) >= 0 and 300_000 <= max(a, b) <= 625_000:
         return " (these look like RD New metres: name the columns x and y)"
@@ -691,16 +409,12 @@ def _position_hint(a: float, b: float, *, rd: bool) -> str:
 
 
 def _provinces_of(prov_rd: gpd.GeoDataFrame, x: np.ndarray, y: np.ndarray, inside: np.ndarray) -> list[str]:
-    """The province each inside point lies in; the nearest one for points in the 1 km margin."""
+    """The province each inside point lies in (the nearest one in the 1 km margin); ``""`` elsewhere."""
     out = np.full(len(x), "", dtype=object)
-    for name, geom in zip(prov_rd["name"], prov_rd.geometry, strict=True):
-        todo = np.flatnonzero(inside & (out == ""))
-        if not len(todo):
-            break
-        out[todo[shapely.contains_xy(geom, x[todo], y[todo])]] = name
-    geoms = prov_rd.geometry.to_numpy()
-    for i in np.flatnonzero(inside & (out == "")):
-        out[i] = str(prov_rd["name"].iloc[int(np.argmin(shapely.distance(geoms, shapely.Point(x[i], y[i]))))])
+    idx = np.flatnonzero(inside)
+    if len(idx):
+        codes, _ = province_codes(x[idx], y[idx], prov_rd)
+        out[idx] = prov_rd["name"].astype(str).to_numpy()[codes]
     return [str(v) for v in out]
 
 

@@ -152,9 +152,17 @@ def start_app(env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]
 
 
 @pytest.fixture(scope="session")
-def app_url() -> Iterator[str]:
-    """The real app with the shipped data, served for the browser tests."""
-    proc, url = start_app()
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real app with the shipped data, served for the browser tests.
+
+    Its travel-time fields are cached in a folder of its own (``NETWERKATLAS_CACHE``), never in the
+    user's home cache; Leaflet must have been vendored by ``make setup``.
+    """
+    from geo.render.assets import vendored_problem
+
+    if problem := vendored_problem():
+        pytest.fail(problem)
+    proc, url = start_app({"NETWERKATLAS_CACHE": str(tmp_path_factory.mktemp("traveltime-cache"))})
     yield url
     proc.terminate()
     proc.wait(10)
@@ -178,7 +186,10 @@ def browser_context_args(browser_context_args: dict) -> dict:
 
 @pytest.fixture
 def offline_page(page):
-    """A Playwright page for which every request to another host fails, as on an offline machine."""
+    """A Playwright page for which every request to another host fails, as on an offline machine.
+
+    After the test, the list of blocked requests must be empty: the app never even tries the internet.
+    """
     blocked: list[str] = []
 
     def abort(route) -> None:
@@ -190,4 +201,5 @@ def offline_page(page):
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.js_errors = errors
-    return page
+    yield page
+    assert blocked == [], f"requests to other hosts were attempted: {blocked}"

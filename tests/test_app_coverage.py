@@ -31,7 +31,7 @@ def test_coverage_mode_shows_figures_and_shades_the_map(run):
     at = run()
     assert not at.exception
     share = metric(at, "Inwoners binnen 25 km").value
-    assert share.endswith(" %") and "," in share  # Dutch number format: 97,4 %
+    assert re.fullmatch(r"\d{1,3},\d%", share)  # Dutch (CLDR) number format: 97,4%
     call = at.map_calls[-1]
     page = call.args[0].get_root().render()
     # provinces are shaded by their share (branca writes the interpolated colours as #rrggbbaa)
@@ -43,8 +43,8 @@ def test_coverage_mode_shows_figures_and_shades_the_map(run):
 def test_threshold_changes_the_share(run):
     low = metric(run({"net": "cardionovo"}), "Inwoners binnen").value
     at = run({"net": "cardionovo"}, steps=[lambda at: at.slider(key="cov_km").set_value(75)])
-    assert metric(at, "Inwoners binnen 75 km").value == "100,0 %"
-    assert low != "100,0 %"
+    assert metric(at, "Inwoners binnen 75 km").value == "100,0%"
+    assert low != "100,0%"
 
 
 def test_closing_a_site_shows_before_and_after(run):
@@ -58,7 +58,7 @@ def test_closing_a_site_shows_before_and_after(run):
     group = at.map_calls[-1].kwargs["feature_group_to_add"]
     folium_map = folium.Map(tiles=None)
     group.add_to(folium_map)
-    assert folium_map.get_root().render().count("M6 6 18 18") == 1  # the closed site is drawn as closed
+    assert folium_map.get_root().render().count("M7 7 17 17") == 1  # the closed site is drawn as closed
     frames = [d.value for d in at.dataframe]
     assert any("Aandeel voor" in f.columns and "Aandeel na" in f.columns for f in frames)
 
@@ -74,19 +74,61 @@ def test_clicking_the_map_adds_a_hypothetical_site(run):
     assert m.delta and m.delta.startswith("+")
 
 
-def test_bad_population_upload_is_explained(run):
-    def upload(at: AppTest) -> None:
-        at.session_state["cov_population_upload"] = {
-            "digest": "bad",
-            "name": "grid.csv",
-            "raw": b"x,y,population\n120000,abc,10\n",
-        }
+class Upload:
+    """What ``st.file_uploader`` hands its ``on_change`` callback: a name and the bytes."""
 
-    at = run({"net": "cardionovo"}, steps=[upload])
+    def __init__(self, name: str, data: bytes) -> None:
+        self.name, self._data = name, data
+
+    def getvalue(self) -> bytes:
+        return self._data
+
+
+def through_callback(monkeypatch, callback, key: str, upload: Upload) -> dict:
+    """Run an upload widget's own callback on ``upload``; return the session state it leaves."""
+    import streamlit
+
+    state = {key: upload}
+    with monkeypatch.context() as m:
+        m.setattr(streamlit, "session_state", state)
+        callback()
+    state.pop(key)
+    return state
+
+
+def give(state: dict):
+    def step(at: AppTest) -> None:
+        for k, v in state.items():
+            at.session_state[k] = v
+
+    return step
+
+
+def test_bad_population_upload_is_explained(run, monkeypatch):
+    from components.coverage_inputs import on_population_upload
+
+    bad = Upload("grid.csv", b"x,y,population\n120000,abc,10\n")
+    state = through_callback(monkeypatch, on_population_upload, "cov_upload", bad)
+    at = run({"net": "cardionovo"}, steps=[give(state)])
     assert not at.exception
-    assert "grid.csv" in at.error[0].value
-    assert "line 2" in at.code[0].value and "y" in at.code[0].value
-    assert metric(at, "Inwoners binnen").value  # the page still works with the GeoNames population
+    assert at.error[0].value.startswith("Het bestand grid.csv kan niet worden gebruikt")
+    assert at.code[0].value == "grid.csv, line 2, field 'y': 'abc' is not a number"
+    assert re.fullmatch(r"\d{1,3},\d%", metric(at, "Inwoners binnen").value)  # GeoNames population instead
+
+
+def test_population_upload_end_to_end(run, monkeypatch):
+    from components.coverage_inputs import on_population_upload
+
+    # Three places in Flevoland (RD metres): Lelystad, Almere and Urk, with round numbers of people.
+    grid = b"x;y;population\n160000;502000;1000\n146000;487000;2000\n173500;523000;500\n"
+    state = through_callback(monkeypatch, on_population_upload, "cov_upload", Upload("eigen.csv", grid))
+    assert state["cov_population_upload"]["name"] == "eigen.csv"
+    at = run({"net": "cardionovo", "km": "75"}, steps=[give(state)])
+    assert not at.exception and not at.error
+    flevoland = next(d.value for d in at.dataframe if "Flevoland" in set(d.value.get("Provincie", ())))
+    row = flevoland[flevoland["Provincie"] == "Flevoland"].iloc[0]
+    assert row["Inwoners"] == "3.500"  # exactly the people in the file, not GeoNames'
+    assert metric(at, "Inwoners binnen 75 km").value == "100,0%"
 
 
 def test_sensitivity_and_comparison_tables(run):
@@ -121,9 +163,9 @@ def test_export_file_of_the_coverage_view(run_app):
 
     import pandas as pd
 
-    from components.export import make_file
     from components.filters import Selection
     from geo.data import filter_sites, load_atlas
+    from geo.render.report import make_file
 
     at = run_app({"mode": "coverage", "net": "cardionovo"})
     view = at.session_state["_export_view"]
@@ -158,39 +200,32 @@ def test_coverage_in_minutes(run):
     at = run({"net": "cardionovo"}, steps=[lambda at: at.button_group(key="cov_unit").set_value("min")])
     assert not at.exception
     share = metric(at, "Inwoners binnen 30 min")
-    assert share.value.endswith(" %")
+    assert re.fullmatch(r"\d{1,3},\d%", share.value)
     assert any("reistijd" in c.value.lower() for c in at.caption)
     assert any("Gem. reistijd (min)" in d.value.columns for d in at.dataframe)
 
 
-def test_planned_sites_upload_counts_in_the_whatif(run):
-    from geo.uploads import read_planned_sites
+def test_planned_sites_upload_counts_in_the_whatif(run, monkeypatch):
+    from components.coverage_inputs import _on_planned_upload
 
-    planned = read_planned_sites(
-        "naam;breedtegraad;lengtegraad\nNieuw <b>ziekenhuis</b> Urk;52,6625;5,6014\n".encode("cp1252"),
-        filename="plannen.csv",
-    )
-    rows = [(str(r.name), float(r.lat), float(r.lon)) for r in planned.itertuples()]
-
-    def give(at: AppTest) -> None:
-        at.session_state["cov_planned_sites"] = rows
-
-    at = run({"net": "cardionovo"}, steps=[give])
+    raw = "naam;breedtegraad;lengtegraad\nNieuw <b>ziekenhuis</b> Urk;52,6625;5,6014\n".encode("cp1252")
+    state = through_callback(monkeypatch, _on_planned_upload, "cov_planned", Upload("plannen.csv", raw))
+    assert state["cov_planned_sites"] == [("Nieuw <b>ziekenhuis</b> Urk", 52.6625, 5.6014)]
+    at = run({"net": "cardionovo"}, steps=[give(state)])
     assert not at.exception
     m = metric(at, "Inwoners binnen")
     assert m.delta and m.delta.startswith("+")
-    assert any("1 geplande locatie" in c.value for c in at.caption)
+    assert "1 geplande locatie toegevoegd aan de wat-als-analyse." in [c.value for c in at.caption]
 
 
-def test_a_bad_planned_sites_file_is_explained_and_the_page_keeps_working(run):
-    def give(at: AppTest) -> None:
-        at.session_state["cov_planned_error"] = (
-            "plannen.csv",
-            ["plannen.csv, line 3, field 'lat': 'abc' is not a number"],
-            1,
-        )
+def test_a_bad_planned_sites_file_is_explained_and_the_page_keeps_working(run, monkeypatch):
+    from components.coverage_inputs import _on_planned_upload
 
-    at = run({"net": "cardionovo"}, steps=[give])
+    raw = b"naam;breedtegraad;lengtegraad\nA;52,5;5,5\nB;abc;5,5\n"
+    state = through_callback(monkeypatch, _on_planned_upload, "cov_planned", Upload("plannen.csv", raw))
+    assert "cov_planned_sites" not in state
+    at = run({"net": "cardionovo"}, steps=[give(state)])
     assert not at.exception
-    assert "plannen.csv" in at.error[0].value and "line 3" in at.code[0].value
-    assert metric(at, "Inwoners binnen").value.endswith(" %")
+    assert at.error[0].value.startswith("plannen.csv is niet gebruikt: 1 probleem.")
+    assert at.code[0].value.startswith("plannen.csv, line 3, field 'breedtegraad'")
+    assert re.fullmatch(r"\d{1,3},\d%", metric(at, "Inwoners binnen").value)

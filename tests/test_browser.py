@@ -164,7 +164,7 @@ def test_uploaded_names_with_html_never_run(offline_page, app_url, tmp_path):
     expect(page.get_by_text("kapot.csv is niet gebruikt")).to_be_visible(timeout=TIMEOUT)
     expect(page.get_by_test_id("stMetric").first).to_be_visible()  # the rest of the page still works
     uploader.locator("input[type=file]").set_input_files(str(upload))
-    expect(page.get_by_text("1 geplande locatie(s) toegevoegd")).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text("1 geplande locatie toegevoegd")).to_be_visible(timeout=TIMEOUT)
     star = frame.locator(".na-added")
     expect(star).to_have_count(1, timeout=TIMEOUT)
     star.hover()

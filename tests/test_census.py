@@ -142,7 +142,7 @@ def test_pc4_layer_drops_into_coverage():
         geometry=gpd.points_from_xy([5.755], [52.708]),
         crs=4326,
     )
-    result = coverage(pop, sites, km=10.0, provinces=["Flevoland"])
+    result = coverage(pop, sites, threshold=10.0, provinces=["Flevoland"])
     row = result.by_province.set_index("name").loc["Flevoland"]
     assert row["population"] == 428_210
     assert 0 < row["covered"] < row["population"]

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import html
+import io
 import json
+import re
+import struct
+from xml.etree import ElementTree
 
+import geopandas as gpd
 import pandas as pd
 import pytest
 
@@ -133,11 +139,114 @@ def test_sensitivity_json(cli):
     assert extra == sorted(extra, reverse=True)
 
 
-@pytest.mark.parametrize("fmt", ["png", "pdf", "svg", "html", "csv", "xlsx", "geojson", "gpkg"])
-def test_export_every_format(cli, tmp_path, fmt):
+ONCONOVO_SITES = {
+    "avl-amsterdam": "Antoni van Leeuwenhoek",
+    "dijklander-enkhuizen": "Dijklander buitenpolikliniek Enkhuizen",
+    "dijklander-hoorn": "Dijklander, locatie Hoorn",
+    "dijklander-purmerend": "Dijklander, locatie Purmerend",
+    "flevoziekenhuis-almere": "Flevoziekenhuis",
+}
+
+
+def _export(cli, tmp_path, fmt: str, *extra: str) -> bytes:
     out = tmp_path / f"map.{fmt}"
-    code, _, err = cli("export", "--network", "onconovo", "--km", "25", "--format", fmt, "--out", str(out))
-    assert code == 0 and out.stat().st_size > 500 and "5 sites" in err  # AVL, Flevoziekenhuis, 3 Dijklander
+    args = ("export", "--network", "onconovo", "--format", fmt, "--out", str(out), "--title", "Testkaart")
+    code, _, err = cli(*args, *(extra or ("--km", "25")))
+    assert code == 0 and "5 sites" in err  # AVL, Flevoziekenhuis, 3 Dijklander
+    return out.read_bytes()
+
+
+def test_export_png_has_the_page_size(cli, tmp_path):
+    data = _export(cli, tmp_path, "png", "--km", "25", "--dpi", "100")
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])  # the IHDR chunk
+    assert (width, height) == (1169, 827)  # A4 landscape, 11.69 x 8.27 in at 100 dpi
+
+
+def test_export_pdf_is_one_titled_page(cli, tmp_path):
+    data = _export(cli, tmp_path, "pdf")
+    assert data.startswith(b"%PDF-")
+    assert len(re.findall(rb"/Type\s*/Page\b", data)) == 1
+    assert b"(Testkaart)" in data
+
+
+def test_export_svg_is_titled_svg(cli, tmp_path):
+    root = ElementTree.fromstring(_export(cli, tmp_path, "svg"))
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    work = root.find(".//{http://creativecommons.org/ns#}Work")
+    assert work.find("{http://purl.org/dc/elements/1.1/}title").text == "Testkaart"
+
+
+def test_export_html_carries_every_site_and_nothing_external(cli, tmp_path):
+    page = _export(cli, tmp_path, "html").decode("utf-8")
+    for name in ONCONOVO_SITES.values():
+        assert json.dumps(html.escape(name))[1:-1] in page
+    assert not re.search(r"<script[^>]+src=", page) and not re.search(r"<link[^>]+stylesheet", page)
+
+
+def test_export_csv_rows_are_the_sites(cli, tmp_path):
+    table = pd.read_csv(io.BytesIO(_export(cli, tmp_path, "csv")), sep=";", encoding="utf-8-sig")
+    assert dict(zip(table["Site id"], table["Site"], strict=True)) == ONCONOVO_SITES
+
+
+def test_export_xlsx_sheets_name_their_unit(cli, tmp_path):
+    sheets = pd.read_excel(io.BytesIO(_export(cli, tmp_path, "xlsx")), sheet_name=None)
+    assert set(sheets) == {"sites", "provinces", "sensitivity"}  # OncoNoVo+ has no sub-regions
+    assert set(sheets["sites"]["Site id"]) == set(ONCONOVO_SITES)
+    assert {"mean_km", "p95_km"} <= set(sheets["provinces"].columns)
+    assert not any(c.endswith("_min") for c in sheets["provinces"].columns)
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "gpkg"])
+def test_export_vector_files_hold_the_sites(cli, tmp_path, fmt):
+    _export(cli, tmp_path, fmt)
+    gdf = gpd.read_file(tmp_path / f"map.{fmt}")
+    assert gdf.crs.to_epsg() == 4326
+    assert dict(zip(gdf["site_id"], gdf["name"], strict=True)) == ONCONOVO_SITES
+    assert (gdf.geometry.geom_type == "Point").all()
+
+
+def test_minutes_export_html_speaks_of_minutes(cli, tmp_path):
+    page = _export(cli, tmp_path, "html", "--minutes", "30").decode("utf-8")
+    assert re.search(r"\d min tot de dichtstbijzijnde locatie", page)
+    assert "km tot de dichtstbijzijnde locatie" not in page
+
+
+def test_minutes_export_xlsx_names_minutes(cli, tmp_path):
+    sheets = pd.read_excel(io.BytesIO(_export(cli, tmp_path, "xlsx", "--minutes", "30")), sheet_name=None)
+    cols = set(sheets["provinces"].columns)
+    assert {"mean_min", "p95_min"} <= cols and not {"mean_km", "p95_km"} & cols
+
+
+def test_minutes_png_subtitle_states_minutes(cli, tmp_path, monkeypatch):
+    seen = {}
+    import geo.render.print as printing
+
+    real = printing.render_static
+
+    def spy(spec, **kw):
+        seen["subtitle"] = spec.subtitle
+        return real(spec, **kw)
+
+    monkeypatch.setattr(printing, "render_static", spy)
+    _export(cli, tmp_path, "png", "--minutes", "30", "--dpi", "50")
+    threshold = seen["subtitle"].split(" · ")[-1]
+    assert threshold.startswith("Reistijdgrens 30 min met de auto")
+
+
+@pytest.mark.parametrize("option", ["--minutes", "--km"])
+def test_threshold_errors_name_their_own_option(cli, capsys, option):
+    with pytest.raises(SystemExit) as info:
+        cli("coverage", option, "0")
+    err = capsys.readouterr().err
+    other = {"--km": "--minutes", "--minutes": "--km"}[option]
+    assert info.value.code == 2 and f"{option} must be" in err and f"{other} must" not in err
+
+
+def test_coverage_json_in_minutes_names_minutes(cli):
+    _, out, _ = cli("coverage", "--network", "cardionovo", "--minutes", "30", "--json")
+    total = json.loads(out)["total"]
+    assert {"mean_min", "p95_min"} <= set(total) and "mean_km" not in total
 
 
 def test_nearest_by_minutes_respects_water(cli):
@@ -173,3 +282,17 @@ def test_km_and_minutes_exclude_each_other(cli):
     with pytest.raises(SystemExit) as info:
         cli("coverage", "--km", "20", "--minutes", "30")
     assert info.value.code == 2
+
+
+def test_missing_data_folder_says_how_to_point_at_it(tmp_path, monkeypatch, capsys):
+    # As after a plain `pip install .`: the package has no data/ next to it and no NETWERKATLAS_DATA.
+    import geo.data
+
+    monkeypatch.delenv("NETWERKATLAS_DATA", raising=False)
+    monkeypatch.setattr(geo.data, "DATA_DIR", tmp_path / "site-packages" / "data")
+    assert main(["validate"]) == 1
+    err = capsys.readouterr().err
+    assert "no NetwerkAtlas data folder" in err and "set NETWERKATLAS_DATA" in err
+    monkeypatch.setenv("NETWERKATLAS_DATA", str(tmp_path / "nowhere"))
+    assert main(["sites"]) == 1
+    assert f"NETWERKATLAS_DATA={tmp_path / 'nowhere'}" in capsys.readouterr().err

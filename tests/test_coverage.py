@@ -16,8 +16,9 @@ import shapely
 
 from geo import coverage as cv
 from geo import population as popmod
-from geo.crs import RD, WGS84, to_wgs84
+from geo.crs import RD, WGS84, to_rd, to_wgs84
 from geo.data import load_provinces
+from geo.defaults import MAX_PROBLEMS
 from geo.errors import DataValidationError, UnknownIdError
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -113,8 +114,8 @@ def brute_summary(dist_km: list[float], weight: list[float], km: float) -> dict[
         "population": total,
         "covered": covered,
         "share": covered / total,
-        "mean_km": mean,
-        "p95_km": p95,
+        "mean": mean,
+        "p95": p95,
         "places_beyond": sum(1 for d in dist_km if d > km),
     }
 
@@ -131,20 +132,20 @@ def test_nearest_distances_hand(hand):
 
 def test_coverage_hand(hand):
     population, sites = hand
-    r = cv.coverage(population, sites, km=10)
+    r = cv.coverage(population, sites, threshold=10)
     # Only P1 (1000 of 10000 inhabitants) is within 10 km: one place in three, but a tenth of the people.
     assert r.total["population"] == 10_000
     assert r.total["covered"] == 1_000
     assert r.total["share"] == pytest.approx(0.1)
-    assert r.total["mean_km"] == pytest.approx((1000 * 5 + 3000 * 12 + 6000 * 20) / 10_000, abs=1e-6)
-    assert r.total["p95_km"] == pytest.approx(20, abs=1e-6)  # 95 % of the people is reached only at P3
+    assert r.total["mean"] == pytest.approx((1000 * 5 + 3000 * 12 + 6000 * 20) / 10_000, abs=1e-6)
+    assert r.total["p95"] == pytest.approx(20, abs=1e-6)  # 95 % of the people is reached only at P3
     assert r.total["places_beyond"] == 2
     prov = r.by_province.set_index("name")
     assert list(r.by_province["name"]) == ["Gelderland", "Utrecht"]
     assert prov.loc["Utrecht", "population"] == 4_000
     assert prov.loc["Utrecht", "share"] == pytest.approx(0.25)
-    assert prov.loc["Utrecht", "mean_km"] == pytest.approx((5_000 + 36_000) / 4_000, abs=1e-6)
-    assert prov.loc["Utrecht", "p95_km"] == pytest.approx(12, abs=1e-6)  # 3800 people reached at P2
+    assert prov.loc["Utrecht", "mean"] == pytest.approx((5_000 + 36_000) / 4_000, abs=1e-6)
+    assert prov.loc["Utrecht", "p95"] == pytest.approx(12, abs=1e-6)  # 3800 people reached at P2
     assert prov.loc["Gelderland", "covered"] == 0
     assert prov.loc["Gelderland", "places_beyond"] == 1
     assert list(r.points["site_id"]) == ["A", "B", "A"]
@@ -154,7 +155,7 @@ def test_coverage_hand(hand):
 
 def test_coverage_counts_only_region_provinces(hand):
     population, sites = hand
-    r = cv.coverage(population, sites, km=10, provinces=["Utrecht"])
+    r = cv.coverage(population, sites, threshold=10, provinces=["Utrecht"])
     assert list(r.by_province["name"]) == ["Utrecht"]
     assert r.total["population"] == 4_000
     assert set(r.points["name"]) == {"P1", "P2"}
@@ -162,7 +163,7 @@ def test_coverage_counts_only_region_provinces(hand):
 
 def test_coverage_province_without_places_is_listed_empty(hand):
     population, sites = hand
-    r = cv.coverage(population, sites, km=10, provinces=["Utrecht", "Zeeland"])
+    r = cv.coverage(population, sites, threshold=10, provinces=["Utrecht", "Zeeland"])
     zeeland = r.by_province.set_index("name").loc["Zeeland"]
     assert zeeland["population"] == 0
     assert math.isnan(zeeland["share"])
@@ -170,7 +171,7 @@ def test_coverage_province_without_places_is_listed_empty(hand):
 
 def test_subregions_hand(hand):
     population, sites = hand
-    r = cv.coverage(population, sites, km=10, subregion_sites={"West": ["A"], "East": ["B", "gone"]})
+    r = cv.coverage(population, sites, threshold=10, subregion_sites={"West": ["A"], "East": ["B", "gone"]})
     sub = r.by_subregion.set_index("name")
     assert sub.loc["West", "population"] == 7_000  # P1 and P3 are nearest to A
     assert sub.loc["East", "population"] == 3_000
@@ -179,28 +180,28 @@ def test_subregions_hand(hand):
 
 def test_sensitivity_hand(hand):
     population, sites = hand
-    s = cv.sensitivity(population, sites, km=25)
+    s = cv.sensitivity(population, sites, threshold=25)
     # Closing A sends P1 (27.3 km) and P3 (36.1 km) beyond 25 km; closing B sends P2 (32.3 km).
     assert list(s["site_id"]) == ["A", "B"]
     assert list(s["extra_beyond"]) == [7_000, 3_000]
     assert s["extra_share"].tolist() == pytest.approx([0.7, 0.3])
     assert list(s.columns[:5]) == ["site_id", "name", "organisation", "extra_beyond", "extra_share"]
     # At 40 km the other site always lies within reach: no site is sensitive.
-    assert cv.sensitivity(population, sites, km=40)["extra_beyond"].sum() == 0
+    assert cv.sensitivity(population, sites, threshold=40)["extra_beyond"].sum() == 0
 
 
 def test_whatif_hand(hand):
     population, sites = hand
     c_lat, c_lon = wgs(100_000, 472_000)  # 2 km from P3, sqrt(3² + 18²) = 18.25 km from P1
-    w = cv.coverage_whatif(population, sites, km=10, closed=["A"], added=[("C", c_lat, c_lon)])
+    w = cv.coverage_whatif(population, sites, threshold=10, closed=["A"], added=[("C", c_lat, c_lon)])
     assert w.before.total["covered"] == 1_000
     assert w.after.total["covered"] == 6_000  # P3 now within 2 km; P1 lost A
     assert w.total["covered_change"] == 5_000
     sw = w.switched.set_index("name")
     assert set(sw.index) == {"P1", "P3"}
     assert sw.loc["P3", "to_site"] == "C"
-    assert sw.loc["P3", "km_after"] == pytest.approx(2, abs=1e-3)
-    assert sw.loc["P1", "km_after"] == pytest.approx(math.hypot(3, 18), abs=1e-3)
+    assert sw.loc["P3", "distance_after"] == pytest.approx(2, abs=1e-3)
+    assert sw.loc["P1", "distance_after"] == pytest.approx(math.hypot(3, 18), abs=1e-3)
     assert sw.loc["P1", "from_site_id"] == "A"
     assert list(w.switched["name"]) == ["P3", "P1"]  # most inhabitants first
     prov = w.by_province.set_index("name")
@@ -210,10 +211,10 @@ def test_whatif_hand(hand):
 
 def test_least_served_hand(hand):
     population, sites = hand
-    r = cv.coverage(population, sites, km=10)
+    r = cv.coverage(population, sites, threshold=10)
     worst = cv.least_served(r, n=2)
     assert list(worst["name"]) == ["P3", "P2"]
-    assert worst["distance_km"].tolist() == pytest.approx([20, 12], abs=1e-6)
+    assert worst["distance"].tolist() == pytest.approx([20, 12], abs=1e-6)
     assert len(cv.least_served(r)) == 3
 
 
@@ -237,7 +238,7 @@ def test_nearest_matches_brute_force(seed):
 def test_coverage_matches_brute_force(seed, km):
     population, sites = random_case(seed)
     region = ["Utrecht", "Overijssel"]
-    r = cv.coverage(population, sites, km=km, provinces=region)
+    r = cv.coverage(population, sites, threshold=km, provinces=region)
     brute = brute_nearest(population, sites)
     rows = list(zip(population["province"], population["population"], brute, strict=True))
     for name in region:
@@ -258,7 +259,7 @@ def test_totals_add_up(seed):
     population, sites = random_case(seed)
     ids = list(sites["site_id"])
     groups = {"North": ids[:5], "Middle": ids[5:9], "South": ids[9:]}  # every site in one sub-region
-    r = cv.coverage(population, sites, km=12, subregion_sites=groups)
+    r = cv.coverage(population, sites, threshold=12, subregion_sites=groups)
     for table in (r.by_province, r.by_subregion):
         for key in ("population", "covered", "places_beyond"):
             assert table[key].sum() == pytest.approx(r.total[key]), key
@@ -269,18 +270,18 @@ def test_totals_add_up(seed):
 def test_sensitivity_matches_recomputing_without_each_site(seed):
     population, sites = random_case(seed, n_pop=250, n_sites=10)
     km = 14.0
-    base = cv.coverage(population, sites, km=km).total
+    base = cv.coverage(population, sites, threshold=km).total
     beyond_now = base["population"] - base["covered"]
-    fast = cv.sensitivity(population, sites, km=km).set_index("site_id")
+    fast = cv.sensitivity(population, sites, threshold=km).set_index("site_id")
     for sid in sites["site_id"]:
-        without = cv.coverage(population, sites[sites["site_id"] != sid], km=km).total
+        without = cv.coverage(population, sites[sites["site_id"] != sid], threshold=km).total
         extra = (without["population"] - without["covered"]) - beyond_now
         assert fast.loc[sid, "extra_beyond"] == pytest.approx(extra, abs=1e-6), sid
         assert fast.loc[sid, "extra_share"] == pytest.approx(extra / base["population"], abs=1e-12)
     # The colocated pair back each other up.
     assert fast.loc["s00", "extra_beyond"] == 0
     assert fast.loc["s01", "extra_beyond"] == 0
-    ranked = cv.sensitivity(population, sites, km=km)["extra_beyond"].to_numpy()
+    ranked = cv.sensitivity(population, sites, threshold=km)["extra_beyond"].to_numpy()
     assert (np.diff(ranked) <= 0).all()
 
 
@@ -289,7 +290,7 @@ def test_closed_site_disappears_from_every_metric():
     ids = list(sites["site_id"])
     target = ids[4]
     groups = {"Solo": [target], "Rest": [i for i in ids if i != target]}
-    w = cv.coverage_whatif(population, sites, km=10, closed=[target], subregion_sites=groups)
+    w = cv.coverage_whatif(population, sites, threshold=10, closed=[target], subregion_sites=groups)
     assert target in set(w.before.points["site_id"])
     assert target not in set(w.after.points["site_id"])
     assert target not in set(w.after.points["site_name"].str.removeprefix("Site "))
@@ -299,14 +300,14 @@ def test_closed_site_disappears_from_every_metric():
     assert solo["population"] == 0  # its only site is gone, so nobody counts in it
     assert w.after.by_subregion["population"].sum() == pytest.approx(w.after.total["population"])
     # "after" is exactly coverage without the site.
-    direct = cv.coverage(population, sites[sites["site_id"] != target], km=10, subregion_sites=groups)
+    direct = cv.coverage(population, sites[sites["site_id"] != target], threshold=10, subregion_sites=groups)
     pd.testing.assert_frame_equal(w.after.by_province, direct.by_province)
     pd.testing.assert_frame_equal(w.after.by_subregion, direct.by_subregion)
 
 
 def test_whatif_without_changes_changes_nothing():
     population, sites = random_case(13)
-    w = cv.coverage_whatif(population, sites, km=10)
+    w = cv.coverage_whatif(population, sites, threshold=10)
     assert w.switched.empty
     assert (w.by_province["covered_change"] == 0).all()
 
@@ -314,37 +315,37 @@ def test_whatif_without_changes_changes_nothing():
 def test_whatif_rejects_unknown_and_bad_sites(hand):
     population, sites = hand
     with pytest.raises(UnknownIdError, match="closed"):
-        cv.coverage_whatif(population, sites, km=10, closed=["nope"])
+        cv.coverage_whatif(population, sites, threshold=10, closed=["nope"])
     with pytest.raises(cv.CoverageError, match="added"):
-        cv.coverage_whatif(population, sites, km=10, added=[("Paris", 48.85, 2.35)])
+        cv.coverage_whatif(population, sites, threshold=10, added=[("Paris", 48.85, 2.35)])
     with pytest.raises(cv.CoverageError, match="added"):
-        cv.coverage_whatif(population, sites, km=10, added=[("no coordinates",)])
+        cv.coverage_whatif(population, sites, threshold=10, added=[("no coordinates",)])
 
 
 @pytest.mark.parametrize("km", [0, -1, 500.5, float("nan"), "ten", None])
 def test_km_is_validated(hand, km):
     population, sites = hand
-    with pytest.raises(cv.CoverageError, match="`km`"):
-        cv.coverage(population, sites, km=km)
-    with pytest.raises(ValueError, match="`km`"):
-        cv.sensitivity(population, sites, km=km)
+    with pytest.raises(cv.CoverageError, match="threshold must be a number of km"):
+        cv.coverage(population, sites, threshold=km)
+    with pytest.raises(ValueError, match="threshold must be a number of km"):
+        cv.sensitivity(population, sites, threshold=km)
 
 
 def test_arguments_are_validated(hand):
     population, sites = hand
     with pytest.raises(cv.CoverageError, match="`population`"):
-        cv.coverage(population.drop(columns="province"), sites, km=10)
+        cv.coverage(population.drop(columns="province"), sites, threshold=10)
     with pytest.raises(cv.CoverageError, match="`sites`"):
-        cv.coverage(population, sites.set_crs(None, allow_override=True), km=10)
+        cv.coverage(population, sites.set_crs(None, allow_override=True), threshold=10)
     with pytest.raises(UnknownIdError, match="provinces"):
-        cv.coverage(population, sites, km=10, provinces=["Atlantis"])
+        cv.coverage(population, sites, threshold=10, provinces=["Atlantis"])
     with pytest.raises(cv.CoverageError, match="`n`"):
-        cv.least_served(cv.coverage(population, sites, km=10), n=-1)
+        cv.least_served(cv.coverage(population, sites, threshold=10), n=-1)
 
 
 def test_no_sites_means_nobody_covered(hand):
     population, sites = hand
-    r = cv.coverage(population, sites.iloc[:0], km=10)
+    r = cv.coverage(population, sites.iloc[:0], threshold=10)
     assert r.total["covered"] == 0
     assert r.total["places_beyond"] == 3
 
@@ -404,7 +405,7 @@ def test_compare_networks(small_atlas):
             ("Zwolle", *_rd(52.5125, 6.0944), 130_000, "Overijssel"),  # outside both regions
         ]
     )
-    c = cv.compare_networks(small_atlas, "onconovo", "cardionovo", km=20, population=population)
+    c = cv.compare_networks(small_atlas, "onconovo", "cardionovo", threshold=20, population=population)
     assert list(c.both["org_id"]) == ["dijklander", "flevoziekenhuis"]
     assert list(c.only_a["org_id"]) == ["avl"]
     assert c.only_b.empty
@@ -413,7 +414,7 @@ def test_compare_networks(small_atlas):
     assert c.coverage_a.total["covered"] == 200_000
     assert c.coverage_b.total["covered"] == 200_000
     with pytest.raises(UnknownIdError):
-        cv.compare_networks(small_atlas, "onconovo", "nope", km=20, population=population)
+        cv.compare_networks(small_atlas, "onconovo", "nope", threshold=20, population=population)
 
 
 def _rd(lat: float, lon: float) -> tuple[float, float]:
@@ -558,8 +559,8 @@ def test_read_file_lists_at_most_some_problems(provinces):
     body = "".join(f"abc,463000,{i}\n" for i in range(200))
     with pytest.raises(DataValidationError) as exc:
         read_csv_text("x,y,population\n" + body, provinces=provinces)
-    assert len(exc.value.problems) == popmod.MAX_LISTED_PROBLEMS + 1
-    assert "150 more problems" in exc.value.problems[-1].message
+    assert len(exc.value.problems) == MAX_PROBLEMS + 1
+    assert exc.value.problems[-1].message == "… and 150 more problem(s) not listed"
 
 
 def test_read_geojson(provinces, tmp_path):
@@ -589,3 +590,71 @@ def test_read_geojson(provinces, tmp_path):
 def test_read_file_unsupported_type():
     with pytest.raises(DataValidationError, match="unsupported file type"):
         popmod.read_population_file(io.BytesIO(b""), filename="pop.xlsx")
+
+
+# --- the catchment rule for provinces only partly in a region -----------------------------------------
+
+
+def test_partial_province_keeps_only_places_a_network_hospital_serves_first():
+    # Gelderland is only partly in the region. G1 is nearer the network site N (5 km) than the other
+    # hospital O (25 km): it stays. G2 is nearer O (5 km vs 25 km): it is left out. U1 in Utrecht (a full
+    # province of the region) stays although O is nearer, and a tie (G3, 15 km from both) counts as served.
+    pop = make_population(
+        [
+            ("G1", 105_000, 450_000, 100, "Gelderland"),
+            ("G2", 125_000, 450_000, 200, "Gelderland"),
+            ("G3", 115_000, 450_000, 300, "Gelderland"),
+            ("U1", 125_000, 452_000, 400, "Utrecht"),
+        ]
+    )
+    network = make_sites([("N", 100_000, 450_000)])
+    other = make_sites([("O", 130_000, 450_000)])
+    kept = cv.limit_to_catchment(pop, network, other, partial=["Gelderland"])
+    assert list(kept["name"]) == ["G1", "G3", "U1"]
+    assert list(cv.limit_to_catchment(pop, network, other, partial=[])["name"]) == ["G1", "G2", "G3", "U1"]
+    assert list(cv.limit_to_catchment(pop, network, other.iloc[:0], partial=["Gelderland"])["name"]) == [
+        "G1",
+        "G2",
+        "G3",
+        "U1",
+    ]
+
+
+def test_network_coverage_applies_the_catchment_rule(small_atlas):
+    # In the fixture Gelderland is only partly in the Noord-Oost region, and Rijnstate Arnhem is a
+    # hospital outside the networks. Hattem is served first by Isala Zwolle (Noord-Oost), Arnhem by
+    # Rijnstate: only Hattem's people count, even at a threshold that reaches both.
+    assert small_atlas.partial_provinces(["noord-oost"]) == ["Gelderland"]
+    rows = [
+        ("Hattem", *to_rd().transform(6.0600, 52.4750), 1000, "Gelderland"),
+        ("Arnhem", *to_rd().transform(5.8990, 51.9850), 9000, "Gelderland"),
+    ]
+    res = cv.network_coverage(small_atlas, make_population(rows), ["noord-oost"], threshold=200)
+    gelderland = res.whatif.after.by_province.set_index("name").loc["Gelderland"]
+    assert gelderland["population"] == 1000 and gelderland["covered"] == 1000
+    assert set(res.whatif.after.points["name"]) == {"Hattem"}
+
+
+# --- minutes ------------------------------------------------------------------------------------------
+
+
+def test_minutes_coverage_equals_thresholding_the_minutes_of_each_place(small_atlas, tmp_path):
+    from geo import traveltime as tt
+
+    sites = small_atlas.sites[small_atlas.sites["status"] == "open"].iloc[:4]
+    model = tt.load_model(sites, cache_dir=tmp_path)
+    pop = make_population(
+        [
+            ("Urk", *to_rd().transform(5.6014, 52.6625), 20_000, "Flevoland"),
+            ("Enkhuizen", *to_rd().transform(5.2925, 52.7033), 18_000, "Noord-Holland"),
+            ("Zwolle", *to_rd().transform(6.0944, 52.5125), 130_000, "Overijssel"),
+            ("Den Burg", *to_rd().transform(4.7975, 53.0547), 7_000, "Noord-Holland"),
+        ]
+    )
+    minutes, _ = tt.population_minutes(pop, sites, model)
+    for threshold in (20, 45, 90):
+        res = cv.coverage(pop, sites, threshold=threshold, measure=cv.travel_time(model))
+        assert res.unit == "min" and res.threshold == threshold
+        expected = float(pop["population"][minutes <= threshold].sum())
+        assert res.total["covered"] == pytest.approx(expected)
+        np.testing.assert_allclose(res.points["distance"].to_numpy(), minutes)

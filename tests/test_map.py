@@ -5,20 +5,16 @@ from __future__ import annotations
 import re
 
 import folium
+import numpy as np
 import pytest
 
-from components.map import (
-    build_base_map,
-    build_map,
-    build_site_layer,
-    legend_html,
-    marker_svg,
-    popup_html,
-)
-from components.mapview import site_at
-from components.report import network_names as names
 from geo.data import filter_sites
-from geo.style import NETWORK_COLOURS
+from geo.data import network_names as names
+from geo.nearest import site_at
+from geo.render.popups import popup_html
+from geo.render.style import NETWORK_COLOURS
+from geo.render.symbols import UNIT_SHAPES, legend_html, marker_svg
+from geo.render.webmap import build_base_map, build_map, build_site_layer
 
 CDN = re.compile(r"(cdn\.jsdelivr|code\.jquery|cdnjs\.cloudflare|bootstrapcdn|unpkg\.com)")
 
@@ -123,13 +119,22 @@ def test_shapes_differ_by_category():
         for c in ("hospital_ed", "hospital", "outpatient", "radiotherapy")
     }
     assert len(set(shapes.values())) == 4
-    assert "<circle" in shapes["hospital_ed"] and "<rect" in shapes["hospital"]
+    assert '<circle cx="12" cy="12" r="10"' in shapes["hospital_ed"]
+
+
+@pytest.mark.parametrize("category", ["hospital", "outpatient", "radiotherapy", "other"])
+def test_web_and_print_markers_share_one_outline(category):
+    # The SVG path is the print polygon at 10 px per unit in a 24 px box (y pointing down).
+    path = re.search(r'<path d="M([^"]+)Z"', marker_svg(category, ["#000000"], uid="u"))[1]
+    xy = np.array([[float(v) for v in p.split()] for p in path.split("L")])
+    expected = np.column_stack([12 + 10 * UNIT_SHAPES[category][:, 0], 12 - 10 * UNIT_SHAPES[category][:, 1]])
+    np.testing.assert_allclose(xy, expected, atol=0.006)
 
 
 def test_closed_marker_is_hollow_and_crossed():
     svg = marker_svg("hospital", [NETWORK_COLOURS["onconovo"]], uid="c", closed=True)
     assert 'fill="#FFFFFF"' in svg and NETWORK_COLOURS["onconovo"] not in svg
-    assert "M6 6 18 18" in svg
+    assert "M7 7 17 17M17 7 7 17" in svg  # the print map's X: arms of 0.5 unit
 
 
 def test_legend_lists_networks_and_kinds():
@@ -180,7 +185,7 @@ def test_names_cannot_break_out_of_folium_javascript(small_atlas):
 
 
 def test_view_extent_matches_web_mercator():
-    from components.report import view_extent
+    from geo.render.report import view_extent
 
     west, south, east, north = view_extent((52.5, 5.3), 8, width_px=512, height_px=512)
     assert east - west == pytest.approx(2 * 360 / 2**8)  # 512 px = two tiles of 360/2^z degrees

@@ -10,15 +10,14 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from geo.crs import in_netherlands_bbox
 from geo.data import load_provinces
+from geo.geography import assign_provinces, in_netherlands_bbox
+from geo.geonames import ADMIN1_PROVINCES
 from geo.places import (
-    ADMIN1_PROVINCES,
     ALIASES,
     MAX_QUERY_CHARS,
     Place,
     PlaceResolution,
-    assign_provinces,
     load_places,
     normalize_key,
     parse_coordinates,
@@ -395,3 +394,13 @@ def test_results_are_frozen(places):
         res.status = "unknown"  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
         res.matches[0].name = "X"  # type: ignore[misc]
+
+
+def test_population_and_gazetteer_name_places_alike():
+    from geo.population import load_population
+
+    population = load_population(provinces=load_provinces())
+    gazetteer = load_places()
+    names = dict(zip(gazetteer["place_id"], gazetteer["name"], strict=True))
+    assert "Den Haag" in set(population["name"]) and "The Hague" not in set(population["name"])
+    assert all(names[i] == n for i, n in zip(population["geonameid"], population["name"], strict=True))

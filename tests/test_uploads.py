@@ -18,9 +18,10 @@ import shapely
 
 from geo.crs import RD, to_rd, to_wgs84
 from geo.data import load_atlas, load_provinces
+from geo.defaults import MAX_PROBLEMS
 from geo.errors import DataValidationError, Problem
 from geo.nearest import nearest_sites
-from geo.uploads import EXAMPLE_CSV, MAX_PROBLEMS, PLANNED_ORGANISATION, UploadError, read_planned_sites
+from geo.uploads import EXAMPLE_CSV, PLANNED_ORGANISATION, UploadError, read_planned_sites
 
 FIXTURES = Path(__file__).parent / "fixtures" / "uploads"
 NETWORKS = {"cardionovo": "cardiology", "onconovo": "oncology", "noord-oost": "oncology"}

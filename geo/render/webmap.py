@@ -8,12 +8,9 @@ nor shape alone carries the meaning. All text placed in tooltips and popups is H
 
 from __future__ import annotations
 
-import base64
-import html
 import json
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import folium
 import geopandas as gpd
@@ -24,128 +21,22 @@ from branca.element import Element, MacroElement
 from folium.utilities import JsCode
 from jinja2 import Template
 
-from components.assets import LEAFLET_CSS, LEAFLET_IMAGES, LEAFLET_JS
-from components.i18n import t
-from geo.style import CLOSED_COLOUR, CONTEXT_COLOUR, LAND, REGION, REGION_PARTIAL, WATER, network_colours
+from geo.i18n import fmt_number, t
+from geo.render.assets import LEAFLET_CSS, LEAFLET_IMAGES, LEAFLET_JS
+from geo.render.popups import escape, popup_html
+from geo.render.style import (
+    CONTEXT_COLOUR,
+    LAND,
+    REGION,
+    REGION_PARTIAL,
+    WATER,
+    network_colours,
+)
+from geo.render.symbols import SIZES, legend_html, marker_svg, share_legend_html
 
 BORDER = "#7F7F7F"
-
-#: Marker shapes per category, as SVG drawn in a 24×24 box.
-SHAPES: dict[str, str] = {
-    "hospital_ed": '<circle cx="12" cy="12" r="10" {style}/>'
-    '<path d="M12 6.5v11M6.5 12h11" stroke="#fff" stroke-width="3"/>',
-    "hospital": '<rect x="2.5" y="2.5" width="19" height="19" rx="2" {style}/>',
-    "outpatient": '<path d="M12 1.8 22.6 21H1.4Z" {style}/>',
-    "radiotherapy": '<path d="M12 1 23 12 12 23 1 12Z" {style}/>',
-    "other": '<path d="M12 2 21.5 7.5v9L12 22 2.5 16.5v-9Z" {style}/>',
-}
-SIZES = {"hospital_ed": 22, "hospital": 18, "outpatient": 16, "radiotherapy": 18, "other": 14}
-XMLNS = ' xmlns="http://www.w3.org/2000/svg"'
 DEFAULT_CENTER = (52.45, 5.6)
 DEFAULT_ZOOM = 8
-
-
-def marker_svg(
-    category: str,
-    colours: Sequence[str],
-    *,
-    uid: str,
-    closed: bool = False,
-    selected: bool = False,
-    size: int | None = None,
-    standalone: bool = False,
-) -> str:
-    """Return an inline SVG marker: ``category`` picks the shape, ``colours`` split its fill.
-
-    A site in several networks gets vertical bands, one per network, so membership of more than one
-    network is visible without reading the popup. ``standalone`` adds the XML namespace an SVG needs
-    outside HTML (as an image); inline markers leave it out, as every byte is sent per marker.
-    """
-    size = size or SIZES.get(category, 16)
-    colours = list(colours) or [CONTEXT_COLOUR]
-    defs = ""
-    if closed:
-        fill = "#FFFFFF"
-    elif len(colours) == 1:
-        fill = colours[0]
-    else:
-        gid = f"g-{uid}"
-        step = 100 / len(colours)
-        stops = "".join(
-            f'<stop offset="{i * step:.1f}%" stop-color="{c}"/>'
-            f'<stop offset="{(i + 1) * step:.1f}%" stop-color="{c}"/>'
-            for i, c in enumerate(colours)
-        )
-        defs = f'<defs><linearGradient id="{gid}">{stops}</linearGradient></defs>'
-        fill = f"url(#{gid})"
-    stroke = CLOSED_COLOUR if closed else ("#000" if selected else "#FFFFFF")
-    width = 2.5 if selected else 1.6
-    style = f'fill="{fill}" stroke="{stroke}" stroke-width="{width}"'
-    body = SHAPES.get(category, SHAPES["other"]).format(style=style)
-    if closed:
-        body += f'<path d="M6 6 18 18M18 6 6 18" stroke="{CLOSED_COLOUR}" stroke-width="2.2"/>'
-    if selected:
-        size += 8
-    return (
-        f'<svg{XMLNS if standalone else ""} width="{size}" height="{size}" viewBox="0 0 24 24">'
-        f"{defs}{body}</svg>"
-    )
-
-
-def escape(text: object) -> str:
-    """HTML-escape text for popups and tooltips, including the characters of a JavaScript template.
-
-    folium writes popup and tooltip HTML into JavaScript template literals, where a backtick or ``${``
-    from the data would end the string and run as code; ``html.escape`` alone leaves both through.
-    """
-    return html.escape(str(text)).replace("`", "&#96;").replace("$", "&#36;")
-
-
-def _link(url: str, label: str) -> str:
-    if not url.startswith(("http://", "https://")):
-        return ""
-    return f'<a href="{escape(url)}" target="_blank" rel="noopener">{escape(label)}</a>'
-
-
-def popup_html(
-    site: Mapping[str, Any],
-    *,
-    lang: str,
-    network_names: Mapping[str, str],
-    subregion_names: Mapping[str, str],
-) -> str:
-    """Return the popup HTML for one site; every value from the data is escaped."""
-    e = escape
-    nets = [network_names.get(n, n) for n in site.get("networks", ())]
-    subs = [subregion_names.get(s, s) for s in site.get("subregions", ())]
-    address = ", ".join(
-        p for p in (site.get("street", ""), f"{site.get('postcode', '')} {site.get('city', '')}".strip()) if p
-    )
-    rows = [
-        (t("popup.organisation", lang), e(str(site.get("organisation", "")))),
-        (t("popup.address", lang), e(address)),
-        (t("popup.kind", lang), e(t(f"cat.{site.get('category', 'other')}", lang))),
-        (t("popup.ed", lang), e(t(f"ed.{site.get('emergency', 'unknown')}", lang))),
-        (t("popup.networks", lang), e(", ".join(nets)) if nets else f"<i>{e(t('popup.none', lang))}</i>"),
-    ]
-    if subs:
-        rows.append((t("popup.subregions", lang), e(", ".join(subs))))
-    precision = str(site.get("precision", "building"))
-    prec_text = e(t(f"prec.{precision}", lang))
-    if precision != "building":
-        prec_text = f'<span style="color:#8a4b00">&#9888; {prec_text}</span>'
-    rows.append((t("popup.precision", lang), prec_text))
-    links = [
-        _link(str(site.get("source_url", "")), t("popup.source_site", lang)),
-        _link(str(site.get("coord_source_url", "")), t("popup.source_coord", lang)),
-        _link(str(site.get("website", "")), t("popup.website", lang)),
-    ]
-    rows.append((t("popup.sources", lang), " · ".join(x for x in links if x)))
-    body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
-    closed = ""
-    if site.get("status") == "closed":
-        closed = f'<div class="na-closed">{e(t("popup.closed", lang, date=site.get("closed_on", "?")))}</div>'
-    return f'<div class="na-popup"><h4>{e(str(site.get("name", "")))}</h4>{closed}<table>{body}</table></div>'
 
 
 _POPUP_CSS = f"""
@@ -384,68 +275,6 @@ def build_site_layer(
     return group
 
 
-def share_legend_html(colormap: cm.LinearColormap, title: str, lang: str) -> str:
-    """A horizontal colour bar for the coverage shading (branca's own legend needs d3 from a CDN)."""
-    stops = ", ".join(
-        colormap.rgb_hex_str(colormap.vmin + (colormap.vmax - colormap.vmin) * i / 4) for i in range(5)
-    )
-    lo, hi = (
-        f"{v * 100:.0f} %" if lang == "nl" else f"{v * 100:.0f}%" for v in (colormap.vmin, colormap.vmax)
-    )
-    return (
-        f"<b>{html.escape(title)}</b><br>"
-        f'<span style="display:inline-block;width:160px;height:10px;border:1px solid #888;'
-        f'background:linear-gradient(to right, {stops})"></span><br>'
-        f'<span style="display:inline-block;width:160px;font-size:11px">≤ {lo}'
-        f'<span style="float:right">{hi}</span></span><br>'
-    )
-
-
-def svg_img(svg: str, alt: str = "") -> str:
-    """Wrap an SVG as an ``<img>`` data URI: survives HTML sanitisers that strip inline ``<svg>``."""
-    data = base64.b64encode(svg.encode()).decode()
-    style = "vertical-align:middle;margin-right:5px"
-    return f'<img src="data:image/svg+xml;base64,{data}" alt="{html.escape(alt)}" style="{style}">'
-
-
-def legend_html(
-    *,
-    lang: str,
-    network_names: Mapping[str, str],
-    categories: Sequence[str],
-    context: bool = False,
-    closed: bool = False,
-    region: bool = True,
-) -> str:
-    """Return the legend as HTML (escaped): colours per network, shapes per kind of site."""
-    e = escape
-    colours = network_colours(list(network_names))
-
-    def row(category: str, cols: Sequence[str], label: str, **kw: bool) -> str:
-        icon = svg_img(
-            marker_svg(category, cols, uid=f"lg-{category}-{len(cols)}", size=14, standalone=True, **kw),
-            label,
-        )
-        return f"{icon}{e(label)}<br>"
-
-    parts = [f"<b>{e(t('legend.networks', lang))}</b><br>"]
-    parts += [row("hospital", [colours[nid]], label) for nid, label in network_names.items()]
-    if len(network_names) > 1:
-        parts.append(row("hospital", list(colours.values())[:2], t("legend.multi", lang)))
-    if context:
-        parts.append(row("hospital", [CONTEXT_COLOUR], t("legend.context", lang)))
-    parts.append(f"<b>{e(t('legend.kinds', lang))}</b><br>")
-    parts += [row(cat, ["#666666"], t(f"cat.{cat}", lang)) for cat in categories]
-    if closed:
-        parts.append(row("hospital", ["#666666"], t("legend.closed", lang), closed=True))
-    if region:
-        swatch = (
-            '<span style="display:inline-block;width:14px;height:10px;margin-right:5px;'
-            f'border:1px solid #888;background:{REGION}"></span>'
-        )
-        parts.append(f"{swatch}{e(t('legend.region', lang))}<br>")
-    return "".join(parts)
-
 
 def build_map(
     atlas_provinces: gpd.GeoDataFrame,
@@ -518,7 +347,7 @@ def add_finder_overlay(
         text = t(
             "finder.line",
             lang,
-            km=f"{r.distance_km:.1f}".replace(".", "," if lang == "nl" else "."),
+            km=fmt_number(r.distance_km, lang, decimals=1),
             site=str(r.name),
         )
         folium.PolyLine(
@@ -563,11 +392,15 @@ def add_coverage_overlay(
     lang: str,
     least: pd.DataFrame,
     added: Sequence[tuple[str, float, float]],
-    unit: str = "km",
+    unit: str,
 ) -> None:
-    """Draw the least-served places (red rings) and hypothetical sites (stars) into ``group``."""
+    """Draw the least-served places (red rings) and hypothetical sites (stars) into ``group``.
+
+    ``least`` is :func:`geo.coverage.least_served` output; ``unit`` is its result's unit (km or min).
+    """
     for r in least.itertuples():
-        text = t("cov.least.tooltip", lang, name=str(r.name), km=f"{r.distance_km:.1f}", unit=unit)
+        value = fmt_number(r.distance, lang, decimals=1)
+        text = t("cov.least.tooltip", lang, name=str(r.name), km=value, unit=unit)
         folium.CircleMarker(
             location=(r.lat, r.lon),
             radius=7,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import urllib.parse
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -16,29 +17,16 @@ import geopandas as gpd
 import pandas as pd
 from branca import colormap as cm
 
-from components.i18n import fmt_number, t
-from components.map import add_coverage_overlay, add_finder_overlay, build_map
-from geo.data import Atlas
+from geo.data import Atlas, network_names
+from geo.i18n import fmt_date, fmt_number, t
+from geo.render.style import SHARE_RANGE, SHARE_SCALE, network_colours
+from geo.render.webmap import add_coverage_overlay, add_finder_overlay, build_map
 from geo.schema import CATEGORIES
-from geo.style import SHARE_RANGE, SHARE_SCALE, network_colours
+from geo.selection import Selection
 
 if TYPE_CHECKING:  # geo.export pulls in matplotlib: imported only when a file is made
-    from geo.export import SnapshotLabels, SnapshotSpec
+    from geo.render.spec import SnapshotLabels, SnapshotSpec
 
-MONTHS_NL = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 
 
 def share_colormap(lang: str) -> cm.LinearColormap:
@@ -50,16 +38,7 @@ def share_colormap(lang: str) -> cm.LinearColormap:
 
 def today(lang: str, day: dt.date | None = None) -> str:
     """A date written out the way the language does it (default: today)."""
-    d = day or dt.date.today()
-    return f"{d.day} {MONTHS_NL[d.month - 1]} {d.year}" if lang == "nl" else f"{d.day} {d:%B} {d.year}"
-
-
-def network_names(atlas: Atlas) -> tuple[dict[str, str], dict[str, str]]:
-    """Display names of networks and sub-regions."""
-    return (
-        dict(zip(atlas.networks["network_id"], atlas.networks["name"], strict=True)),
-        dict(zip(atlas.subregions["subregion_id"], atlas.subregions["name"], strict=True)),
-    )
+    return fmt_date(day or dt.date.today(), lang)
 
 
 def filter_line(
@@ -71,10 +50,10 @@ def filter_line(
     subregions: Sequence[str] = (),
     categories: Sequence[str] = CATEGORIES,
     provinces: Sequence[str] = (),
-    km: float | None = None,
+    threshold: float | None = None,
     unit: str = "km",
 ) -> str:
-    """One line stating the active filters (and threshold) for the printed map."""
+    """One line stating the active filters (and the threshold, in ``unit``) for the printed map."""
     net_names, sub_names = network_names(atlas)
     parts = [f"{t('filters.networks', lang)}: {', '.join(net_names[n] for n in networks) or '—'}"]
     parts.append(
@@ -87,15 +66,15 @@ def filter_line(
         parts.append(f"{t('filters.kinds', lang)}: {', '.join(t('catshort.' + c, lang) for c in categories)}")
     if provinces:
         parts.append(f"{t('filters.provinces', lang)}: {', '.join(provinces)}")
-    if km is not None:
+    if threshold is not None:
         key = "export.threshold" if unit == "km" else "export.threshold.min"
-        parts.append(t(key, lang, km=fmt_number(km, lang)))
+        parts.append(t(key, lang, km=fmt_number(threshold, lang)))
     return " · ".join(parts)
 
 
 def snapshot_labels(lang: str) -> SnapshotLabels:
     """The legend words of the printed map in the UI's language."""
-    from geo.export import SnapshotLabels
+    from geo.render.spec import SnapshotLabels
 
     return SnapshotLabels(
         networks=t("legend.networks", lang),
@@ -166,7 +145,7 @@ def snapshot_spec(
     extent: tuple[float, float, float, float] | None = None,
 ) -> SnapshotSpec:
     """The static map of the current view: sites, region, optional coverage shading and finder."""
-    from geo.export import Finder, SnapshotSpec, sources_line
+    from geo.render.spec import Finder, SnapshotSpec, sources_line
 
     net_names, _ = network_names(atlas)
     shown = {n: net_names[n] for n in networks}
@@ -211,9 +190,16 @@ def interactive_html(
     added: Sequence[tuple[str, float, float]] = (),
     finder: tuple[tuple[float, float], str, pd.DataFrame] | None = None,
 ) -> str:
-    """The current map as one self-contained HTML file (Leaflet inlined; opens offline)."""
-    from geo.export import standalone_html
+    """The current map as one self-contained HTML file (Leaflet inlined; opens offline).
 
+    ``coverage`` is a :class:`geo.coverage.CoverageResult`; the least-served places are labelled in its
+    unit (km or minutes).
+    """
+    from geo.render.html import standalone_html
+
+    if least is not None and coverage is None:
+        msg = "`least` needs the `coverage` result it came from (for its unit)"
+        raise ValueError(msg)
     net_names, sub_names = network_names(atlas)
     shown: Mapping[str, str] = {n: net_names[n] for n in networks}
     region, partly = region_of(atlas, networks)
@@ -235,5 +221,119 @@ def interactive_html(
     if finder is not None:
         add_finder_overlay(group, lang=lang, location=finder[0], label=finder[1], results=finder[2])
     if least is not None:
-        add_coverage_overlay(group, lang=lang, least=least, added=added)
+        add_coverage_overlay(group, lang=lang, least=least, added=added, unit=coverage.unit)
     return standalone_html(m.get_root().render())
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "netwerkatlas"
+
+
+def make_file(
+    fmt: str,
+    atlas: Atlas,
+    sel: Selection,
+    sites: gpd.GeoDataFrame,
+    lang: str,
+    *,
+    title: str,
+    page: str,
+    dpi: int,
+    finder: Any = None,
+    coverage: tuple[dict[str, Any], dict[str, Any]] | None = None,
+    extent: tuple[float, float, float, float] | None = None,
+) -> tuple[str, bytes]:
+    """Build one export of the current view; return ``(file name, bytes)``."""
+    from geo.render.files import sites_table, to_csv_bytes, to_geojson_bytes, to_gpkg_bytes, to_xlsx_bytes
+    from geo.render.print import render_static
+
+    net_names, sub_names = network_names(atlas)
+    choice, result = coverage if coverage else ({}, None)
+    drawn = sites
+    if result and choice.get("closed"):
+        drawn = sites.copy()
+        drawn.loc[drawn["site_id"].isin(choice["closed"]), "status"] = "closed"
+    cov_after = result["what"].after if result else None
+    areas = result.get("areas") if result else None
+    view = (finder.location, finder.label, finder.results) if finder is not None else None
+    name = _slug(title)
+    if fmt in ("png", "svg", "pdf"):
+        subtitle = filter_line(
+            atlas,
+            lang,
+            networks=sel.networks,
+            specialty=sel.specialty,
+            subregions=sel.subregions,
+            categories=sel.categories,
+            provinces=sel.provinces,
+            threshold=cov_after.threshold if cov_after is not None else None,
+            unit=cov_after.unit if cov_after is not None else "km",
+        )
+        spec = snapshot_spec(
+            atlas,
+            drawn,
+            lang,
+            networks=sel.networks,
+            title=title,
+            subtitle=subtitle,
+            tiles=sel.tiles,
+            coverage=cov_after,
+            areas=areas,
+            finder=view,
+            extent=extent,
+        )
+        return f"{name}.{fmt}", render_static(spec, fmt=fmt, page=page, dpi=dpi)  # type: ignore[arg-type]
+    if fmt == "html":
+        html_text = interactive_html(
+            atlas,
+            drawn,
+            lang,
+            networks=sel.networks,
+            tiles=sel.tiles,
+            coverage=cov_after,
+            areas=areas,
+            least=result["least"] if result else None,
+            added=choice.get("added", ()),
+            finder=view,
+        )
+        return f"{name}.html", html_text.encode("utf-8")
+    if fmt == "geojson":
+        return f"{name}.geojson", to_geojson_bytes(drawn)
+    if fmt == "gpkg":
+        return f"{name}.gpkg", to_gpkg_bytes(drawn)
+    table = sites_table(
+        drawn,
+        network_names=net_names,
+        subregion_names=sub_names,
+        category_labels={c: t(f"cat.{c}", lang) for c in CATEGORIES},
+    )
+    if fmt == "csv":
+        return f"{name}-locaties.csv", to_csv_bytes(table, sep=";" if lang == "nl" else ",")
+    sheets = {t("export.sheet.sites", lang): table}
+    if cov_after is not None and result is not None:
+        sheets |= coverage_sheets(
+            cov_after,
+            result["sens"],
+            provinces=t("cov.tab.provinces", lang),
+            subregions=t("cov.tab.subregions", lang),
+            sensitivity=t("cov.tab.sensitive", lang),
+        )
+    return f"{name}.xlsx", to_xlsx_bytes(sheets)
+
+
+
+def coverage_sheets(
+    result: Any, sensitive: pd.DataFrame, *, provinces: str, subregions: str, sensitivity: str
+) -> dict[str, pd.DataFrame]:
+    """Spreadsheet tabs of a coverage result, columns named by its unit (``mean_min``, ``p95_km``).
+
+    ``result`` is a :class:`geo.coverage.CoverageResult`; ``sensitive`` the sensitivity ranking of the
+    same run; the keyword arguments are the tab names. The sub-region tab is left out when empty.
+    """
+    from geo.coverage.measure import with_unit
+
+    sheets = {provinces: with_unit(result.by_province, result.unit)}
+    if not result.by_subregion.empty:
+        sheets[subregions] = with_unit(result.by_subregion, result.unit)
+    sheets[sensitivity] = with_unit(sensitive, result.unit)
+    return sheets

@@ -1,0 +1,123 @@
+"""Inputs of the coverage mode: the population in use, uploaded planned sites and sites added by a click.
+
+Every upload is read in its ``on_change`` callback by :mod:`geo.tabular`-based readers; the result or
+the problems are kept in session state, so a bad file shows a message and never a traceback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+import geopandas as gpd
+import streamlit as st
+
+from components import cache
+from geo.data import default_data_dir
+from geo.defaults import PLANNED_MAX_ROWS
+from geo.i18n import t
+from geo.population import read_population_file
+from geo.uploads import EXAMPLE_CSV, UploadError, read_planned_sites
+
+POP_UPLOAD = "cov_population_upload"
+
+
+@st.cache_resource(show_spinner=False)
+def _population_geonames(data_dir: str) -> gpd.GeoDataFrame:
+    from geo.data import load_provinces
+    from geo.population import load_population
+
+    return load_population(provinces=load_provinces(default_data_dir()))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _population_upload(digest: str, name: str, raw: bytes) -> gpd.GeoDataFrame:
+    from geo.data import load_provinces
+
+    return read_population_file(io.BytesIO(raw), filename=name, provinces=load_provinces(default_data_dir()))
+
+
+def population(key: str) -> gpd.GeoDataFrame:
+    """The population points in use: GeoNames places, or the user's uploaded file."""
+    upload = st.session_state.get(POP_UPLOAD)
+    if key != "geonames" and upload and upload["digest"] == key:
+        return _population_upload(upload["digest"], upload["name"], upload["raw"])
+    return _population_geonames(str(default_data_dir()))
+
+
+def add_site(lat: float, lon: float, *, lang: str) -> None:
+    """Add a hypothetical site where the map was clicked (at most ten)."""
+    added = list(st.session_state.get("cov_added", []))
+    if len(added) < 10:
+        added.append({"name": f"{t('cov.added_name', lang)} {len(added) + 1}", "lat": lat, "lon": lon})
+    st.session_state["cov_added"] = added
+
+
+def clear_added() -> None:
+    """Forget the sites added by clicking."""
+    st.session_state["cov_added"] = []
+
+
+def _on_planned_upload() -> None:
+    """Read an uploaded file of planned sites; keep either the sites or the problems, never a traceback."""
+    f = st.session_state.get("cov_planned")
+    st.session_state.pop("cov_planned_sites", None)
+    st.session_state.pop("cov_planned_error", None)
+    if f is None:
+        return
+    atlas = cache.atlas()
+    specialties = dict(zip(atlas.networks["network_id"], atlas.networks["specialty"], strict=True))
+    try:
+        sites = read_planned_sites(
+            f.getvalue(),
+            filename=f.name,
+            max_rows=PLANNED_MAX_ROWS,
+            provinces=atlas.provinces,
+            networks=specialties,
+        )
+    except UploadError as exc:
+        st.session_state["cov_planned_error"] = (exc.filename, [str(p) for p in exc.problems], exc.total)
+        return
+    st.session_state["cov_planned_sites"] = [
+        (str(r.name), float(r.lat), float(r.lon)) for r in sites.itertuples()
+    ]
+
+
+def render_planned_upload(lang: str) -> list[tuple[str, float, float]]:
+    """The planned-sites uploader, its example file and its problems; returns the sites read."""
+    with st.expander(t("cov.planned", lang)):
+        st.caption(t("cov.planned.help", lang, n=PLANNED_MAX_ROWS))
+        st.file_uploader(
+            t("cov.planned.upload", lang),
+            type=["csv", "txt", "xlsx", "geojson", "json"],
+            key="cov_planned",
+            on_change=_on_planned_upload,
+        )
+        st.download_button(
+            t("cov.planned.example", lang),
+            data=EXAMPLE_CSV,
+            file_name="geplande-locaties.csv",
+            mime="text/csv",
+            on_click="ignore",
+            key="cov_planned_example",
+        )
+    error = st.session_state.get("cov_planned_error")
+    if error:
+        name, problems, total = error
+        st.error(t("cov.planned.error", lang, name=name, n=total))
+        st.code("\n".join(problems), language=None)
+    planned = st.session_state.get("cov_planned_sites", [])
+    if planned:
+        st.caption(t("cov.planned.ok", lang, n=len(planned)))
+    return planned
+
+
+def on_population_upload() -> None:
+    """Keep the uploaded population file (bytes and digest); it is read when the analysis runs."""
+    f = st.session_state.get("cov_upload")
+    if f is None:
+        st.session_state.pop(POP_UPLOAD, None)
+        return
+    raw = f.getvalue()
+    digest = hashlib.sha256(raw).hexdigest()[:16]
+    st.session_state[POP_UPLOAD] = {"digest": digest, "name": f.name, "raw": raw}

@@ -1,0 +1,112 @@
+"""Popup HTML of a site on the web map; every value from the data is escaped here."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from geo.i18n import fmt_number, t
+from geo.nearest import osm_route_url
+
+
+def escape(text: object) -> str:
+    """HTML-escape text for popups and tooltips, including the characters of a JavaScript template.
+
+    folium writes popup and tooltip HTML into JavaScript template literals, where a backtick or ``${``
+    from the data would end the string and run as code; ``html.escape`` alone leaves both through.
+    """
+    return html.escape(str(text)).replace("`", "&#96;").replace("$", "&#36;")
+
+
+def _link(url: str, label: str) -> str:
+    if not url.startswith(("http://", "https://")):
+        return ""
+    return f'<a href="{escape(url)}" target="_blank" rel="noopener">{escape(label)}</a>'
+
+
+def popup_html(
+    site: Mapping[str, Any],
+    *,
+    lang: str,
+    network_names: Mapping[str, str],
+    subregion_names: Mapping[str, str],
+) -> str:
+    """Return the popup HTML for one site; every value from the data is escaped."""
+    e = escape
+    nets = [network_names.get(n, n) for n in site.get("networks", ())]
+    subs = [subregion_names.get(s, s) for s in site.get("subregions", ())]
+    address = ", ".join(
+        p for p in (site.get("street", ""), f"{site.get('postcode', '')} {site.get('city', '')}".strip()) if p
+    )
+    rows = [
+        (t("popup.organisation", lang), e(str(site.get("organisation", "")))),
+        (t("popup.address", lang), e(address)),
+        (t("popup.kind", lang), e(t(f"cat.{site.get('category', 'other')}", lang))),
+        (t("popup.ed", lang), e(t(f"ed.{site.get('emergency', 'unknown')}", lang))),
+        (t("popup.networks", lang), e(", ".join(nets)) if nets else f"<i>{e(t('popup.none', lang))}</i>"),
+    ]
+    if subs:
+        rows.append((t("popup.subregions", lang), e(", ".join(subs))))
+    precision = str(site.get("precision", "building"))
+    prec_text = e(t(f"prec.{precision}", lang))
+    if precision != "building":
+        prec_text = f'<span style="color:#8a4b00">&#9888; {prec_text}</span>'
+    rows.append((t("popup.precision", lang), prec_text))
+    links = [
+        _link(str(site.get("source_url", "")), t("popup.source_site", lang)),
+        _link(str(site.get("coord_source_url", "")), t("popup.source_coord", lang)),
+        _link(str(site.get("website", "")), t("popup.website", lang)),
+    ]
+    rows.append((t("popup.sources", lang), " · ".join(x for x in links if x)))
+    body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
+    closed = ""
+    if site.get("status") == "closed":
+        closed = f'<div class="na-closed">{e(t("popup.closed", lang, date=site.get("closed_on", "?")))}</div>'
+    return f'<div class="na-popup"><h4>{e(str(site.get("name", "")))}</h4>{closed}<table>{body}</table></div>'
+
+
+def result_html(
+    r: pd.Series,
+    *,
+    lang: str,
+    net_names: dict[str, str],
+    sub_names: dict[str, str],
+    origin: tuple[float, float],
+) -> str:
+    """One result card; every value from the data is escaped."""
+    e = html.escape
+    km = t("finder.km", lang, km=fmt_number(r["distance_km"], lang, decimals=1))
+    minutes = r.get("minutes")
+    if minutes is not None and pd.notna(minutes):
+        km = t("finder.minutes", lang, min=fmt_number(round(float(minutes)), lang)) + " · " + km
+    nets = ", ".join(net_names.get(n, n) for n in r["networks"])
+    subs = ", ".join(sub_names.get(s, s) for s in r["subregions"])
+    address = ", ".join(x for x in (r["street"], f"{r['postcode']} {r['city']}".strip()) if x)
+    route = osm_route_url(origin[0], origin[1], r["lat"], r["lon"])
+    parts = [
+        f'<div class="na-result"><div><b>{int(r["rank"])}. {e(str(r["name"]))}</b></div>',
+        f'<div style="color:#555">{e(str(r["organisation"]))}</div>',
+        f"<div><b>{e(km)}</b></div>",
+        f"<div>{e(t('cat.' + r['category'], lang))} · {e(t('popup.ed', lang))}: "
+        f"{e(t('ed.' + r['emergency'], lang))}</div>",
+        f"<div>{e(nets)}{' · ' + e(subs) if subs else ''}</div>",
+        f"<div>{e(address)}</div>" if address else "",
+    ]
+    if r["kind"] == "outpatient":
+        parts.append(f'<div style="color:#8a4b00">{e(t("finder.outpatient", lang))}</div>')
+    approx = t("prec.warning", lang, precision=t("prec." + r["precision"], lang))
+    if r["precision"] != "building":
+        parts.append(f'<div style="color:#8a4b00">&#9888; {e(approx)}</div>')
+    links = [
+        f'<a href="{e(route)}" target="_blank" rel="noopener noreferrer">{e(t("finder.route", lang))}</a>'
+    ]
+    if str(r["website"]).startswith(("http://", "https://")):
+        links.append(
+            f'<a href="{e(str(r["website"]))}" target="_blank" rel="noopener noreferrer">'
+            f"{e(t('popup.website', lang))}</a>"
+        )
+    parts.append(f"<div>{' · '.join(links)}</div></div>")
+    return "".join(parts)

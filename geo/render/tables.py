@@ -1,0 +1,105 @@
+"""Coverage tables for the screen: translated headers, numbers written the language's way, in the unit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from geo.i18n import fmt_number, fmt_percent, t
+
+
+def by_unit(key: str, unit: str) -> str:
+    """The catalogue key for a minutes threshold where the wording differs (``cov.col.mean.min``)."""
+    return f"{key}.min" if unit == "min" else key
+
+
+def _num(lang: str, decimals: int = 0) -> Any:
+    return lambda v: "—" if pd.isna(v) else fmt_number(float(v), lang, decimals=decimals)
+
+
+def _pct(lang: str, decimals: int = 1) -> Any:
+    return lambda v: "—" if pd.isna(v) else fmt_percent(float(v), lang, decimals=decimals)
+
+
+def summary_table(
+    df: pd.DataFrame, lang: str, *, threshold: float, unit: str, name_header: str
+) -> pd.DataFrame:
+    """Rows of :data:`geo.coverage.SUMMARY_COLUMNS` (per province or sub-region) for display."""
+    return pd.DataFrame(
+        {
+            name_header: df["name"],
+            t("cov.col.population", lang): df["population"].map(_num(lang)),
+            t("cov.col.covered", lang, km=fmt_number(threshold, lang), unit=unit): df["covered"].map(
+                _num(lang)
+            ),
+            t("cov.col.share", lang): df["share"].map(_pct(lang)),
+            t(by_unit("cov.col.mean", unit), lang): df["mean"].map(_num(lang, 1)),
+            t(by_unit("cov.col.p95", unit), lang): df["p95"].map(_num(lang, 1)),
+            t("cov.col.beyond", lang): df["places_beyond"].map(_num(lang)),
+        }
+    )
+
+
+def change_table(df: pd.DataFrame, lang: str, *, unit: str) -> pd.DataFrame:
+    """What-if changes per province (:attr:`geo.coverage.WhatIf.by_province`) for display."""
+
+    def signed(decimals: int) -> Any:
+        def fmt(v: Any) -> str:
+            if pd.isna(v):
+                return "—"
+            text = fmt_number(float(v), lang, decimals=decimals)
+            return text if float(v) <= 0 else f"+{text}"
+
+        return fmt
+
+    return pd.DataFrame(
+        {
+            t("cov.col.name", lang): df["name"],
+            t("cov.col.share_before", lang): df["share_before"].map(_pct(lang)),
+            t("cov.col.share_after", lang): df["share_after"].map(_pct(lang)),
+            t("cov.col.covered_change", lang): df["covered_change"].map(signed(0)),
+            t(by_unit("cov.col.mean_change", unit), lang): df["mean_change"].map(signed(1)),
+        }
+    )
+
+
+def switched_table(sw: pd.DataFrame, lang: str, *, unit: str) -> pd.DataFrame:
+    """Places whose nearest site changed in the what-if (:attr:`geo.coverage.WhatIf.switched`)."""
+    return pd.DataFrame(
+        {
+            t("cov.col.name", lang): sw["name"],
+            t("col.province", lang): sw["province"],
+            t("cov.col.population", lang): sw["population"].map(_num(lang)),
+            t("cov.col.from", lang): sw["from_site"],
+            t("cov.col.to", lang): sw["to_site"],
+            t("cov.col.km_before", lang, unit=unit): sw["distance_before"].map(_num(lang, 1)),
+            t("cov.col.km_after", lang, unit=unit): sw["distance_after"].map(_num(lang, 1)),
+        }
+    )
+
+
+def sensitivity_table(sens: pd.DataFrame, lang: str, *, threshold: float, unit: str) -> pd.DataFrame:
+    """The sensitivity ranking (:func:`geo.coverage.sensitivity`) for display."""
+    fk = {"km": fmt_number(threshold, lang), "unit": unit}
+    return pd.DataFrame(
+        {
+            t("col.site", lang): sens["name"],
+            t("col.organisation", lang): sens["organisation"],
+            t("cov.col.extra", lang, **fk): sens["extra_beyond"].map(_num(lang)),
+            t("cov.col.extra_share", lang): sens["extra_share"].map(_pct(lang, 2)),
+        }
+    )
+
+
+def least_table(least: pd.DataFrame, lang: str, *, unit: str) -> pd.DataFrame:
+    """The least-served places (:func:`geo.coverage.least_served`) for display."""
+    return pd.DataFrame(
+        {
+            t("cov.col.name", lang): least["name"],
+            t("col.province", lang): least["province"],
+            t("cov.col.population", lang): least["population"].map(_num(lang)),
+            t(by_unit("cov.col.distance", unit), lang): least["distance"].map(_num(lang, 1)),
+            t("cov.col.nearest", lang): least["site_name"],
+        }
+    )
