@@ -229,7 +229,7 @@ def test_fields_are_cached_on_disk(
     def boom(*_: object) -> np.ndarray:
         raise AssertionError("the fields should come from the cache")
 
-    monkeypatch.setattr(tt, "shortest_seconds", boom)
+    monkeypatch.setattr(tt.graph, "shortest_seconds", boom)
     fresh = tt.load_model(sites, cache_dir=cache_dir)
     assert to(fresh, URK, "isala-zwolle") == pytest.approx(to(model, URK, "isala-zwolle"))
 
