@@ -51,8 +51,8 @@ FLEVOLAND_LINKS = [
 ]
 
 
-def crow_minutes(a: tuple[float, float], b: tuple[float, float], kmh: float = tt.LAND_KMH) -> float:
-    """Straight-line minutes at the land speed plus the overhead."""
+def crow_minutes(a: tuple[float, float], b: tuple[float, float], kmh: float = tt.TRUNK_KMH) -> float:
+    """Straight-line minutes at the fastest land speed (the trunk layer) plus the overhead."""
     _, _, d = GEOD.inv(a[1], a[0], b[1], b[0])
     return d / 1000 / kmh * 60 + tt.OVERHEAD_MIN
 
@@ -235,7 +235,7 @@ def test_fields_are_cached_on_disk(
 
 
 def test_calibration_figures(model: tt.TravelModel) -> None:
-    result = tt.calibration(model)
+    result = tt.trips(model)
     summary = tt.calibration_summary(result)
     assert summary["pairs"] == len(pd.read_csv(DATA_DIR / "calibration.csv")) >= 8
     assert summary["median_abs_error_min"] < 5
@@ -343,8 +343,15 @@ def synthetic_model(tmp_path: Path, wait: float) -> tuple[tt.TravelModel, np.nda
         res_m=500.0,
         mask_sha256=tt.mask_hash(land, link),
     )
-    model = tt.TravelModel(
-        surface, ferry_wait_min=wait, ferries=("boat",), min_component_km2=0.0, cache_dir=tmp_path
+    model = tt.TravelModel(  # one layer at the brute force's 60 km/h, no access time
+        surface,
+        land_kmh=60.0,
+        trunk_kmh=None,
+        access_max_min=0.0,
+        ferry_wait_min=wait,
+        ferries=("boat",),
+        min_component_km2=0.0,
+        cache_dir=tmp_path,
     )
     return model, np.array([x(c) for c in range(18)]), np.array([y(r) for r in range(14)])
 

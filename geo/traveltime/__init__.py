@@ -7,7 +7,8 @@ The package is split by purpose: :mod:`~geo.traveltime.params` (defaults), :mod:
 published figures). Method and accuracy: ``docs/traveltime.md``.
 """
 
-from geo.traveltime.calibration import calibration, calibration_summary
+from geo.traveltime import calibration
+from geo.traveltime.calibration import calibration_summary, error_summary, trips
 from geo.traveltime.fieldcache import default_cache_dir
 from geo.traveltime.graph import build_graph, shortest_seconds
 from geo.traveltime.model import TravelModel, load_model
@@ -24,6 +25,7 @@ from geo.traveltime.params import (
     OVERHEAD_MIN,
     SNAP_MAX_KM,
     SURFACE_DIR,
+    TRUNK_KMH,
     TravelTimeError,
 )
 from geo.traveltime.queries import (
@@ -49,6 +51,7 @@ __all__ = [
     "OVERHEAD_MIN",
     "SNAP_MAX_KM",
     "SURFACE_DIR",
+    "TRUNK_KMH",
     "Surface",
     "TravelModel",
     "TravelTimeError",
@@ -56,6 +59,7 @@ __all__ = [
     "calibration",
     "calibration_summary",
     "default_cache_dir",
+    "error_summary",
     "load_model",
     "load_surface",
     "mask_hash",
@@ -66,4 +70,5 @@ __all__ = [
     "population_minutes",
     "shortest_seconds",
     "travel_minutes",
+    "trips",
 ]

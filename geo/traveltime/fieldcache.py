@@ -24,8 +24,12 @@ _BATCH = 16
 class _FieldStore:
     """Per-source fields (uint16, 0.1 min) in memory and, when a folder is given, on disk."""
 
-    def __init__(self, graph: csr_matrix, folder: Path | None, meta: dict[str, object]) -> None:
+    def __init__(
+        self, graph: csr_matrix, folder: Path | None, meta: dict[str, object], nodes: int | None = None
+    ) -> None:
         self.graph = graph
+        #: Nodes kept per field: the first ``nodes`` of the graph (the local layer of a layered graph).
+        self.nodes = graph.shape[0] if nodes is None else int(nodes)
         self.folder = folder
         self.mem: dict[int, np.ndarray] = {}
         self.lock = threading.Lock()
@@ -50,7 +54,7 @@ class _FieldStore:
                 if self.folder is not None and self._path(n).exists():
                     try:
                         arr = np.load(self._path(n), allow_pickle=False)
-                        if arr.shape == (self.graph.shape[0],) and arr.dtype == np.uint16:
+                        if arr.shape == (self.nodes,) and arr.dtype == np.uint16:
                             self.mem[n] = arr
                             continue
                     except (OSError, ValueError):
@@ -58,7 +62,9 @@ class _FieldStore:
                 missing.append(n)
             for i in range(0, len(missing), _BATCH):
                 batch = missing[i : i + _BATCH]
-                for n, row in zip(batch, _graph.shortest_seconds(self.graph, batch), strict=True):
+                for n, row in zip(
+                    batch, _graph.shortest_seconds(self.graph, batch)[:, : self.nodes], strict=True
+                ):
                     arr = _quantise(row)
                     self.mem[n] = arr
                     if self.folder is not None:

@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.sparse import csr_matrix
+from scipy.sparse import bmat, csr_matrix, identity
 from scipy.sparse.csgraph import dijkstra
 
 #: Fields are stored as uint16 in units of 0.1 minute (at most 3 s rounding); 65535 = unreachable.
@@ -64,6 +64,19 @@ def build_graph(passable: np.ndarray, speed_kmh: np.ndarray, res_m: float) -> tu
     n = len(rs)
     graph = csr_matrix((np.concatenate(cost), (np.concatenate(src), np.concatenate(dst))), shape=(n, n))
     return graph, node
+
+
+def layered_graph(local: csr_matrix, trunk: csr_matrix, ramp_s: float) -> csr_matrix:
+    """Stack a local and a trunk graph over the same cells, joined in every cell by a ramp.
+
+    Node ``i`` is cell ``i`` on the local layer, node ``n + i`` the same cell on the trunk layer;
+    moving between the two layers costs ``ramp_s`` seconds each way. A trip therefore either stays
+    on local roads or pays two ramps to travel on the faster trunk layer: short trips are local,
+    long ones use the trunk, like a road hierarchy without its geometry.
+    """
+    n = local.shape[0]
+    ramp = identity(n, format="csr") * float(ramp_s)
+    return bmat([[local, ramp], [ramp, trunk]], format="csr")
 
 
 def shortest_seconds(graph: csr_matrix, sources: Sequence[int]) -> np.ndarray:

@@ -45,14 +45,18 @@ from scipy import ndimage
 
 from geo.crs import to_rd
 from geo.traveltime.fieldcache import _FieldStore, default_cache_dir
-from geo.traveltime.graph import build_graph
+from geo.traveltime.graph import build_graph, layered_graph
 from geo.traveltime.params import (
+    ACCESS_HALF_DENSITY,
+    ACCESS_MAX_MIN,
     FERRY_WAIT_MIN,
     FIELD_VERSION,
     LAND_KMH,
     MIN_COMPONENT_KM2,
     OVERHEAD_MIN,
+    RAMP_MIN,
     SNAP_MAX_KM,
+    TRUNK_KMH,
     TravelTimeError,
 )
 from geo.traveltime.surface import Surface, load_surface
@@ -79,6 +83,7 @@ class _Snapped:
     node: np.ndarray  # node number, -1 when unreachable
     extra_min: np.ndarray  # minutes added for the distance moved (inf when unreachable)
     moved_km: np.ndarray
+    access_min: np.ndarray  # local access time at this end of a trip (density of its census cell)
 
 
 def _check_number(value: object, name: str, low: float, high: float) -> float:
@@ -94,7 +99,7 @@ class TravelModel:
     """Travel times over one surface with one set of parameters.
 
     Build it with :func:`load_model`. Derive variants with :meth:`replace`: changing
-    ``ferry_wait_min`` or ``overhead_min`` reuses every field; changing ``land_kmh`` or
+    ``ferry_wait_min``, ``overhead_min`` or the access time reuses every field; changing ``land_kmh`` or
     ``closed_links`` needs new fields (computed on demand and cached under their own key).
 
     Fields are kept per source cell: the minutes from one site's cell to every cell, computed once
@@ -108,13 +113,18 @@ class TravelModel:
     ----------
     surface
         The committed raster and tables.
-    land_kmh, overhead_min, ferry_wait_min, closed_links, ferries, snap_max_km, min_component_km2
+    land_kmh, overhead_min, access_max_min, access_half_density, ferry_wait_min, closed_links, ferries,
+    snap_max_km, min_component_km2
         The parameters (see :func:`load_model`).
     """
 
     surface: Surface
     land_kmh: float = LAND_KMH
+    trunk_kmh: float | None = TRUNK_KMH
+    ramp_min: float = RAMP_MIN
     overhead_min: float = OVERHEAD_MIN
+    access_max_min: float = ACCESS_MAX_MIN
+    access_half_density: float = ACCESS_HALF_DENSITY
     ferry_wait_min: float = FERRY_WAIT_MIN
     closed_links: tuple[str, ...] = ()
     ferries: tuple[str, ...] = ()
@@ -130,7 +140,12 @@ class TravelModel:
 
     def __post_init__(self) -> None:
         _check_number(self.land_kmh, "land_kmh", 5, 130)
+        if self.trunk_kmh is not None:
+            _check_number(self.trunk_kmh, "trunk_kmh", 5, 130)
+        _check_number(self.ramp_min, "ramp_min", 0, 60)
         _check_number(self.overhead_min, "overhead_min", 0, 120)
+        _check_number(self.access_max_min, "access_max_min", 0, 60)
+        _check_number(self.access_half_density, "access_half_density", 1, 100_000)
         _check_number(self.ferry_wait_min, "ferry_wait_min", 0, 24 * 60)
         _check_number(self.snap_max_km, "snap_max_km", 0, 50)
         _check_number(self.min_component_km2, "min_component_km2", 0, 10_000)
@@ -156,6 +171,8 @@ class TravelModel:
             "links": [[r.link_id, int(r.number), float(r.speed_kmh)] for r in links.itertuples()],
             "closed": sorted(self.closed_links),
             "land_kmh": float(self.land_kmh),
+            "trunk_kmh": None if self.trunk_kmh is None else float(self.trunk_kmh),
+            "ramp_min": float(self.ramp_min),
             "min_component_km2": float(self.min_component_km2),
         }
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
@@ -171,6 +188,12 @@ class TravelModel:
         speed = np.where(s.land, self.land_kmh, 0.0)
         speed = np.where(on_link, np.maximum(speed, link_speed[s.link]), speed)
         graph, node = build_graph(passable, speed, s.res_m)
+        nodes = graph.shape[0]
+        if self.trunk_kmh is not None:
+            # The trunk layer runs at one speed; on a fixed link it takes the link's own speed.
+            trunk_speed = np.where(on_link, link_speed[s.link], self.trunk_kmh)
+            trunk, _ = build_graph(passable, trunk_speed, s.res_m)
+            graph = layered_graph(graph, trunk, self.ramp_min * 60.0)
         labels, n = ndimage.label(passable)  # 4-connected, like the moves that can cross water
         sizes = np.bincount(labels.ravel(), minlength=n + 1)
         min_cells = self.min_component_km2 * 1e6 / s.res_m**2
@@ -182,10 +205,12 @@ class TravelModel:
             "key": key,
             "version": FIELD_VERSION,
             "land_kmh": self.land_kmh,
+            "trunk_kmh": self.trunk_kmh,
+            "ramp_min": self.ramp_min,
             "closed_links": sorted(self.closed_links),
             "mask_sha256": s.mask_sha256,
         }
-        store = _FieldStore(graph, folder, meta)
+        store = _FieldStore(graph, folder, meta, nodes)
         return _Core(
             node=node,
             big=big,
@@ -198,14 +223,16 @@ class TravelModel:
     def replace(self, **changes: object) -> TravelModel:
         """Return a model with some parameters changed, sharing fields where they stay valid.
 
-        ``ferry_wait_min`` and ``overhead_min`` never need new fields; ``land_kmh``, ``closed_links``
-        and ``min_component_km2`` do (computed on demand). Registered sites are kept.
+        ``ferry_wait_min``, ``overhead_min`` and the access parameters never need new fields;
+        ``land_kmh``, ``trunk_kmh``, ``ramp_min``, ``closed_links`` and ``min_component_km2`` do
+        (computed on demand).
+        Registered sites are kept.
         """
         if "closed_links" in changes:
             changes["closed_links"] = tuple(dict.fromkeys(map(str, changes["closed_links"])))  # type: ignore[call-overload]
         if "ferries" in changes:
             changes["ferries"] = tuple(dict.fromkeys(map(str, changes["ferries"])))  # type: ignore[call-overload]
-        core_params = ("land_kmh", "closed_links", "min_component_km2")
+        core_params = ("land_kmh", "trunk_kmh", "ramp_min", "closed_links", "min_component_km2")
         same_core = all(changes[k] == getattr(self, k) for k in core_params if k in changes)
         return replace(
             self,
@@ -238,7 +265,8 @@ class TravelModel:
         ``inf`` minutes). The answer is memoised per set of points, so the log is written once.
         """
         x, y = np.asarray(x, dtype=float).ravel(), np.asarray(y, dtype=float).ravel()
-        key = ("snap", what, hashlib.sha1(np.concatenate([x, y]).tobytes()).hexdigest())
+        digest = hashlib.sha1(np.concatenate([x, y]).tobytes()).hexdigest()
+        key = ("snap", what, self.access_max_min, self.access_half_density, digest)
         with self._lock:
             hit = self._memo.get(key)
         if isinstance(hit, _Snapped):
@@ -253,6 +281,7 @@ class TravelModel:
         ok = inside & (moved_km <= self.snap_max_km)
         node = np.where(ok, core.node[rr, cc], -1)
         extra = np.where(ok, moved_km / self.land_kmh * 60.0, np.inf)
+        access = self.access_minutes(s.density[rr, cc].astype(float))
         label = list(names) if names is not None else [f"#{i}" for i in range(len(x))]
         moved = np.flatnonzero(ok & (moved_km > 0))
         if len(moved):
@@ -272,7 +301,7 @@ class TravelModel:
                 self.snap_max_km,
                 shown,
             )
-        out = _Snapped(node=node, extra_min=extra, moved_km=moved_km)
+        out = _Snapped(node=node, extra_min=extra, moved_km=moved_km, access_min=access)
         self._remember(key, out)
         return out
 
@@ -341,8 +370,8 @@ class TravelModel:
     def minutes_between(self, src: _Snapped, dst: _Snapped) -> np.ndarray:
         """Door-to-door minutes from each ``src`` point to each ``dst`` point, shape (src, dst).
 
-        Land time plus any sequence of ferry crossings, plus the snapping detours and the
-        overhead; ``inf`` where no route exists.
+        Land time plus any sequence of ferry crossings, plus the snapping detours, the access
+        time at both ends (:meth:`access_minutes`) and the overhead; ``inf`` where no route exists.
         """
         store = self.core.store
         out = store.gather(src.node, dst.node)
@@ -353,7 +382,13 @@ class TravelModel:
             entry = np.min(to_term[:, :, None] + closure[None, :, :], axis=1)  # (m, K)
             for u in range(closure.shape[0]):
                 np.minimum(out, entry[:, u : u + 1] + from_term[u : u + 1, :], out=out)
-        return out + src.extra_min[:, None] + dst.extra_min[None, :] + self.overhead_min
+        ends = src.extra_min + src.access_min
+        return out + ends[:, None] + (dst.extra_min + dst.access_min)[None, :] + self.overhead_min
+
+    def access_minutes(self, density: np.ndarray) -> np.ndarray:
+        """Local access time at one end of a trip for census densities (inhabitants per km²)."""
+        d = np.asarray(density, dtype=float)
+        return self.access_max_min * d / (d + self.access_half_density)
 
     def site_minutes(
         self,
@@ -391,7 +426,11 @@ def load_model(
     data_dir: Path | None = None,
     cache_dir: Path | str | Literal[False] | None = None,
     land_kmh: float = LAND_KMH,
+    trunk_kmh: float | None = TRUNK_KMH,
+    ramp_min: float = RAMP_MIN,
     overhead_min: float = OVERHEAD_MIN,
+    access_max_min: float = ACCESS_MAX_MIN,
+    access_half_density: float = ACCESS_HALF_DENSITY,
     ferry_wait_min: float = FERRY_WAIT_MIN,
     closed_links: Iterable[str] = (),
     ferries: Iterable[str] | None = None,
@@ -411,9 +450,15 @@ def load_model(
         Where fields are cached: a folder, ``None`` for :func:`default_cache_dir`, ``False`` to keep
         them in memory only.
     land_kmh
-        Effective car speed on land (5-130).
+        Effective car speed on land, the local layer (5-130).
+    trunk_kmh, ramp_min
+        Speed of the trunk layer (5-130; ``None``: no trunk layer) and the minutes it costs to get on
+        or off it (0-60); see :func:`geo.traveltime.graph.layered_graph`.
     overhead_min
         Minutes added to every trip (0-120).
+    access_max_min, access_half_density
+        Local access time at each end of a trip: ``access_max_min * d / (d + access_half_density)``
+        minutes for ``d`` census inhabitants per km² where the end lies (0-60 min; 1-100,000).
     ferry_wait_min
         Minutes waited at each ferry crossing (0-1440).
     closed_links
@@ -434,7 +479,11 @@ def load_model(
     model = TravelModel(
         surface,
         land_kmh=land_kmh,
+        trunk_kmh=trunk_kmh,
+        ramp_min=ramp_min,
         overhead_min=overhead_min,
+        access_max_min=access_max_min,
+        access_half_density=access_half_density,
         ferry_wait_min=ferry_wait_min,
         closed_links=tuple(dict.fromkeys(map(str, closed_links))),
         ferries=_default_ferries(surface) if ferries is None else tuple(dict.fromkeys(map(str, ferries))),

@@ -12,7 +12,14 @@ import numpy as np
 import pandas as pd
 
 from geo.data import default_data_dir
-from geo.traveltime.params import FERRIES_FILE, LINKS_FILE, SURFACE_DIR, TravelTimeError
+from geo.traveltime.params import (
+    DENSITY_FILE,
+    DENSITY_META,
+    FERRIES_FILE,
+    LINKS_FILE,
+    SURFACE_DIR,
+    TravelTimeError,
+)
 
 # --- the committed surface -----------------------------------------------------------------------------
 
@@ -37,6 +44,9 @@ class Surface:
         .. ``y_max - r*res_m`` (RD New metres).
     mask_sha256
         Hash of both rasters; part of every cache key.
+    density
+        Uint16 raster: inhabitants per km² of the 1 km census cell around each cell (0 where none,
+        also abroad); drives the access time at both ends of a trip. Zeros when not given.
     """
 
     land: np.ndarray
@@ -47,6 +57,14 @@ class Surface:
     y_max: float
     res_m: float
     mask_sha256: str
+    density: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.density is None:
+            object.__setattr__(self, "density", np.zeros(self.land.shape, dtype=np.uint16))
+        elif self.density.shape != self.land.shape:
+            msg = f"density raster {self.density.shape} does not match the land raster {self.land.shape}"
+            raise TravelTimeError(msg)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -111,6 +129,7 @@ def load_surface(data_dir: Path | None = None) -> Surface:
     if digest != meta.get("mask_sha256") or land.shape != (meta["rows"], meta["cols"]):
         msg = f"{folder}/landmask.npz does not match grid.json; rebuild with scripts/build_traveltime.py"
         raise TravelTimeError(msg)
+    density = _load_density(folder, land.shape)
     links = _read_csv(data_dir / LINKS_FILE)
     numbers_ = {lid: k for k, lid in enumerate(meta["links"], start=1)}
     links["number"] = links["link_id"].map(numbers_).fillna(0).astype(int)
@@ -130,4 +149,21 @@ def load_surface(data_dir: Path | None = None) -> Surface:
         y_max=float(meta["y_max"]),
         res_m=float(meta["res_m"]),
         mask_sha256=digest,
+        density=density,
     )
+
+
+def _load_density(folder: Path, shape: tuple[int, ...]) -> np.ndarray:
+    """The committed density raster, checked against its ``density.json``."""
+    try:
+        meta = json.loads((folder / DENSITY_META).read_text(encoding="utf-8"))
+        with np.load(folder / DENSITY_FILE) as z:
+            density = z["inhabitants"].astype(np.uint16)
+    except FileNotFoundError as exc:
+        msg = f"{exc.filename} is missing; rebuild it with scripts/build_density.py"
+        raise TravelTimeError(msg) from None
+    digest = hashlib.sha256(np.ascontiguousarray(density).tobytes()).hexdigest()
+    if density.shape != shape or digest != meta.get("density_sha256"):
+        msg = f"{folder}/{DENSITY_FILE} does not match {DENSITY_META}; rebuild with scripts/build_density.py"
+        raise TravelTimeError(msg)
+    return density
