@@ -19,7 +19,7 @@ import streamlit as st
 
 from components import cache
 from components.filters import Selection
-from components.i18n import fmt_number, fmt_percent, t
+from components.i18n import fmt_number, fmt_percent, t, tt_error_caption
 from components.map import add_coverage_overlay
 from components.report import share_colormap
 from geo.coverage import (
@@ -406,6 +406,8 @@ def render_results(
     )
     c4.metric(t("cov.m.p95", lang), f"{fmt_number(float(total_b['p95_km']), lang, decimals=1)} {unit}")
     st.caption(t(_by_unit("cov.method", unit), lang, km=fmt_number(km, lang), n=result["n_sites"]))
+    if unit == "min":
+        st.caption(tt_error_caption(lang))
     if result["partial"]:
         st.caption(t("cov.partial", lang, provinces=", ".join(result["partial"])))
 

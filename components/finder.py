@@ -18,7 +18,7 @@ import streamlit as st
 from components import cache
 from components.cache import FERRY_WAIT_MIN
 from components.filters import Selection
-from components.i18n import fmt_number, t
+from components.i18n import fmt_number, t, tt_error_caption
 from components.map import add_finder_overlay, view_for
 from components.report import network_names as names
 from geo.data import Atlas
@@ -220,6 +220,7 @@ def render_finder(atlas: Atlas, sel: Selection, lang: str) -> FinderView | None:
             help=t("tt.wait.help", lang),
         )
         st.caption(t("tt.method", lang))
+        st.caption(tt_error_caption(lang))
     if RES in st.session_state:
         _show_resolution(lang)
     loc = st.session_state.get(LOC)

@@ -17,6 +17,7 @@ import json
 import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -329,8 +330,18 @@ def load_result(data_dir: Path | None = None) -> dict[str, Any]:
 
 
 def error_summary(data_dir: Path | None = None) -> ErrorSummary:
-    """The measured error of the estimate from the committed result; no model run (about 1 ms)."""
-    return summarise(load_result(data_dir))
+    """The measured error of the estimate from the committed result; no model run (memoised per file)."""
+    path = (data_dir or default_data_dir()) / RESULT_FILE
+    try:
+        stamp = path.stat().st_mtime_ns
+    except FileNotFoundError:
+        raise TravelTimeError(f"{path} is missing; write it with `netwerkatlas calibrate --write`") from None
+    return _summary_of(str(path), stamp)
+
+
+@lru_cache(maxsize=4)
+def _summary_of(path: str, _stamp: int) -> ErrorSummary:
+    return summarise(load_result(Path(path).parent.parent))
 
 
 # --- tables ---------------------------------------------------------------------------------------------
