@@ -62,7 +62,7 @@ def test_eurostat_figures_cover_every_province_both_years() -> None:
 
 
 def test_a_bad_facility_row_names_file_line_and_field(small_dir: Path) -> None:
-    (small_dir / "calibration").mkdir()
+    (small_dir / "calibration").mkdir(exist_ok=True)
     src = DATA_DIR / cal.FACILITIES_FILE
     lines = src.read_text(encoding="utf-8").splitlines()
     lines[3] = lines[3].replace("general_hospital", "castle").replace("academic_hospital", "castle")
