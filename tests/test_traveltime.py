@@ -374,3 +374,21 @@ def test_ferry_portals_equal_brute_force(tmp_path: Path) -> None:
         np.testing.assert_allclose(got, want, atol=0.2)  # fields are stored in tenths of a minute
     assert math.isfinite(model.site_minutes(xs[[17]], ys[[13]], xs[[1]], ys[[0]])[0, 0])
     assert math.isinf(model.replace(ferries=()).site_minutes(xs[[17]], ys[[13]], xs[[1]], ys[[0]])[0, 0])
+
+
+def test_layered_graph_is_local_or_trunk_plus_two_ramps() -> None:
+    land, link, speed = synthetic()
+    passable = land | (link > 0)
+    local, node = tt.build_graph(passable, speed, 500.0)
+    trunk, _ = tt.build_graph(passable, np.where(passable, 120.0, 0.0), 500.0)
+    n = local.shape[0]
+    src = [int(node[0, 1]), int(node[13, 0])]
+    only_local = tt.shortest_seconds(local, src)
+    only_trunk = tt.shortest_seconds(trunk, src)
+    ramp = 60.0
+    both = tt.shortest_seconds(tt.graph.layered_graph(local, trunk, ramp), src)[:, :n]
+    # a trip stays local or pays both ramps to ride the trunk layer, whichever is faster
+    np.testing.assert_allclose(both, np.minimum(only_local, only_trunk + 2 * ramp), rtol=1e-12)
+    assert (both < only_local).any() and (both == only_local).any()
+    huge = tt.shortest_seconds(tt.graph.layered_graph(local, trunk, 1e9), src)[:, :n]
+    np.testing.assert_allclose(huge, only_local, rtol=1e-12)
