@@ -77,7 +77,9 @@ def main() -> int:
         "postcode_lookup": timed(lambda: postcodes.lookup_postcode("8301 AB"), LOOKUP_RUNS),
         "click_lookup": timed(lambda: postcodes.area_at(52.708, 5.755), LOOKUP_RUNS),
         **{
-            f"coverage_{name}": timed(lambda p=pop: cv.coverage(p, sites, threshold=KM, provinces=region), RUNS)
+            f"coverage_{name}": timed(
+                lambda p=pop: cv.coverage(p, sites, threshold=KM, provinces=region), RUNS
+            )
             for name, pop in layers.items()
         },
     }

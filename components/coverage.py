@@ -272,6 +272,10 @@ def render_results(
     )
     c4.metric(t("cov.m.p95", lang), f"{fmt_number(float(total_b['p95']), lang, decimals=1)} {unit}")
     st.caption(t(by_unit("cov.method", unit), lang, km=fmt_number(km, lang), n=result["n_sites"]))
+    if unit == "min":
+        from geo.traveltime import error_caption  # scipy: loaded only where minutes are shown
+
+        st.caption(error_caption(lang))
     if result["partial"]:
         st.caption(t("cov.partial", lang, provinces=", ".join(result["partial"])))
 

@@ -178,6 +178,9 @@ def render_finder(atlas: Atlas, sel: Selection, lang: str) -> FinderView | None:
             help=t("tt.wait.help", lang),
         )
         st.caption(t("tt.method", lang))
+        from geo.traveltime import error_caption  # scipy: loaded only where minutes are shown
+
+        st.caption(error_caption(lang))
     if RES in st.session_state:
         _show_resolution(lang)
     loc = st.session_state.get(LOC)

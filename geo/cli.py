@@ -404,6 +404,25 @@ def _threshold_args(p: argparse.ArgumentParser, *, km_default: float | None) -> 
     )
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """The travel-time estimate against Eurostat's accessibility per province and the published trips."""
+    from geo.traveltime import TravelTimeError, load_model
+    from geo.traveltime.calibration import markdown, run_calibration, write_outputs
+
+    try:
+        result, cells = run_calibration(load_model())
+    except TravelTimeError as exc:
+        print(f"netwerkatlas: {exc}", file=sys.stderr)
+        return EXIT_INCOMPLETE
+    if args.cells:
+        cells.to_csv(args.cells, index=False)
+    if args.write:
+        for path in write_outputs(result):
+            print(f"wrote {path}", file=sys.stderr)
+    print(json.dumps(result, indent=1, ensure_ascii=False) if args.json else markdown(result))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="netwerkatlas", description=__doc__.splitlines()[0])
@@ -474,6 +493,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", default="nl", choices=("nl", "en"), help="language of the map text")
     p.add_argument("--context", action="store_true", help="include hospitals outside the networks")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("calibrate", help="travel times against Eurostat's accessibility and published trips")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--cells", type=Path, metavar="FILE.csv", help="write every 1 km cell with its minutes")
+    p.add_argument("--write", action="store_true", help="update data/calibration/result.json and the docs")
+    p.set_defaults(func=cmd_calibrate)
     return parser
 
 

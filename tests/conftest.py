@@ -47,6 +47,7 @@ def make_data_dir(
     for name in ("fixed_links.csv", "ferries.csv", "calibration.csv"):
         shutil.copy(DATA / name, target / name)
     shutil.copytree(DATA / "traveltime", target / "traveltime", dirs_exist_ok=True)
+    shutil.copytree(DATA / "calibration", target / "calibration", dirs_exist_ok=True)
     for name, edit in (edits or {}).items():
         path = target / name
         path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")

@@ -51,8 +51,8 @@ FLEVOLAND_LINKS = [
 ]
 
 
-def crow_minutes(a: tuple[float, float], b: tuple[float, float], kmh: float = tt.LAND_KMH) -> float:
-    """Straight-line minutes at the land speed plus the overhead."""
+def crow_minutes(a: tuple[float, float], b: tuple[float, float], kmh: float = tt.TRUNK_KMH) -> float:
+    """Straight-line minutes at the fastest land speed (the trunk layer) plus the overhead."""
     _, _, d = GEOD.inv(a[1], a[0], b[1], b[0])
     return d / 1000 / kmh * 60 + tt.OVERHEAD_MIN
 
@@ -229,13 +229,13 @@ def test_fields_are_cached_on_disk(
     def boom(*_: object) -> np.ndarray:
         raise AssertionError("the fields should come from the cache")
 
-    monkeypatch.setattr(tt, "shortest_seconds", boom)
+    monkeypatch.setattr(tt.graph, "shortest_seconds", boom)
     fresh = tt.load_model(sites, cache_dir=cache_dir)
     assert to(fresh, URK, "isala-zwolle") == pytest.approx(to(model, URK, "isala-zwolle"))
 
 
 def test_calibration_figures(model: tt.TravelModel) -> None:
-    result = tt.calibration(model)
+    result = tt.trips(model)
     summary = tt.calibration_summary(result)
     assert summary["pairs"] == len(pd.read_csv(DATA_DIR / "calibration.csv")) >= 8
     assert summary["median_abs_error_min"] < 5
@@ -343,8 +343,15 @@ def synthetic_model(tmp_path: Path, wait: float) -> tuple[tt.TravelModel, np.nda
         res_m=500.0,
         mask_sha256=tt.mask_hash(land, link),
     )
-    model = tt.TravelModel(
-        surface, ferry_wait_min=wait, ferries=("boat",), min_component_km2=0.0, cache_dir=tmp_path
+    model = tt.TravelModel(  # one layer at the brute force's 60 km/h, no access time
+        surface,
+        land_kmh=60.0,
+        trunk_kmh=None,
+        access_max_min=0.0,
+        ferry_wait_min=wait,
+        ferries=("boat",),
+        min_component_km2=0.0,
+        cache_dir=tmp_path,
     )
     return model, np.array([x(c) for c in range(18)]), np.array([y(r) for r in range(14)])
 
@@ -367,3 +374,21 @@ def test_ferry_portals_equal_brute_force(tmp_path: Path) -> None:
         np.testing.assert_allclose(got, want, atol=0.2)  # fields are stored in tenths of a minute
     assert math.isfinite(model.site_minutes(xs[[17]], ys[[13]], xs[[1]], ys[[0]])[0, 0])
     assert math.isinf(model.replace(ferries=()).site_minutes(xs[[17]], ys[[13]], xs[[1]], ys[[0]])[0, 0])
+
+
+def test_layered_graph_is_local_or_trunk_plus_two_ramps() -> None:
+    land, link, speed = synthetic()
+    passable = land | (link > 0)
+    local, node = tt.build_graph(passable, speed, 500.0)
+    trunk, _ = tt.build_graph(passable, np.where(passable, 120.0, 0.0), 500.0)
+    n = local.shape[0]
+    src = [int(node[0, 1]), int(node[13, 0])]
+    only_local = tt.shortest_seconds(local, src)
+    only_trunk = tt.shortest_seconds(trunk, src)
+    ramp = 60.0
+    both = tt.shortest_seconds(tt.graph.layered_graph(local, trunk, ramp), src)[:, :n]
+    # a trip stays local or pays both ramps to ride the trunk layer, whichever is faster
+    np.testing.assert_allclose(both, np.minimum(only_local, only_trunk + 2 * ramp), rtol=1e-12)
+    assert (both < only_local).any() and (both == only_local).any()
+    huge = tt.shortest_seconds(tt.graph.layered_graph(local, trunk, 1e9), src)[:, :n]
+    np.testing.assert_allclose(huge, only_local, rtol=1e-12)
