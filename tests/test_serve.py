@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -178,5 +179,5 @@ def test_stopping_the_launcher_stops_everything_it_started(served):
     served.proc.send_signal(signal.SIGTERM)
     assert served.proc.wait(30) == 0
     assert [p for p in started if _alive(p)] == []
-    with pytest.raises(OSError):
+    with pytest.raises(urllib.error.URLError, match="Connection refused"):
         urllib.request.urlopen(served.url + "/_stcore/health", timeout=2)

@@ -134,13 +134,15 @@ class Cluster:
             time.sleep(0.1)
 
     def warm(self) -> None:
-        """Run the app script once in each replica (``scripts/warmup.py``), so first visitors find warm caches."""
+        """Run the app once in each replica (``scripts/warmup.py``): first visitors find warm caches."""
         for r in self.replicas:
             self._spawn([sys.executable, str(ROOT / "scripts" / "warmup.py"), str(r.port)])
 
     def render(self) -> tuple[Path, Path]:
         """Write the nginx and HAProxy configurations into the run folder."""
-        servers = "\n".join(f"    server {r.name} 127.0.0.1:{r.port} check cookie {r.name}" for r in self.replicas)
+        servers = "\n".join(
+            f"    server {r.name} 127.0.0.1:{r.port} check cookie {r.name}" for r in self.replicas
+        )
         values = {
             "run_dir": str(self.run_dir),
             "bind": self.bind,
