@@ -48,7 +48,7 @@ bench: $(STAMP)
 
 # Protocol-level load test, one replica vs. `make serve` with 2 (bench/loadgen.py, bench/README.md).
 loadtest: $(STAMP)
-	$(BIN)/python bench/loadgen.py --table
+	$(BIN)/python bench/loadgen.py --table --seconds 30
 
 clean:
 	rm -rf $(VENV) static/vendor .pytest_cache
