@@ -168,6 +168,26 @@ async def visitor(i: int, url: str, seconds: float, tally: Tally, think: tuple[f
     return done
 
 
+async def hammer(url: str, seconds: float, tally: Tally, *, burst: int = 30) -> int:
+    """A visitor who toggles a sidebar checkbox ``burst`` times without waiting, then again after 1 s.
+
+    Its own figure is ``burst`` (until its page is quiet again); what matters is how the other
+    visitors' figures compare with a run without it."""
+    s = StreamlitSession(url, timeout=OPEN_TIMEOUT_S)
+    try:
+        await s.connect()
+        deadline = time.perf_counter() + seconds
+        while time.perf_counter() < deadline:
+            changes = [s.state("f_context", bool_value=i % 2 == 0) for i in range(burst)]
+            await _timed(tally, "burst", s.burst(changes))
+            await asyncio.sleep(1.0)
+    except (ProtocolError, OSError, TimeoutError) as exc:
+        tally.error("burst", f"{type(exc).__name__}: {exc}")
+    finally:
+        await s.close()
+    return 0
+
+
 # ------------------------------------------------------------------------------------------- targets
 
 
@@ -285,7 +305,7 @@ def _stats(xs: list[float], errors: int) -> dict[str, Any]:
 
 async def run_load(
     url: str, sessions: int, seconds: float, *, target: Target | None = None, browsers: int = 0,
-    think: tuple[float, float] = THINK_S,
+    think: tuple[float, float] = THINK_S, hammering: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
     """Run ``sessions`` visitors (and ``browsers`` Chromium sessions) against ``url``; return the report."""
     tally = Tally()
@@ -297,6 +317,8 @@ async def run_load(
     tasks = [visitor(i, url, seconds, tally, think) for i in range(sessions)]
     if browsers:
         tasks.append(_browsers(browsers, url, seconds))
+    if hammering:
+        tasks.append(hammer(url, seconds + sessions * RAMP_S, tally))
     try:
         results = await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), timeout=limit)
     finally:
@@ -316,6 +338,7 @@ async def run_load(
     }
     report: dict[str, Any] = {
         "sessions": sessions,
+        "hammering_visitor": hammering,
         "seconds_per_session": seconds,
         "think_s": list(think),
         "wall_s": round(wall, 1),
@@ -335,7 +358,7 @@ async def run_load(
     return report
 
 
-ROW_ACTIONS = ("open", "filter", "finder", "coverage", "export", "mode")
+ROW_ACTIONS = ("open", "filter", "finder", "coverage", "export", "mode", "burst")
 
 
 def table(runs: list[dict[str, Any]]) -> str:
@@ -398,6 +421,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--serve", type=int, default=0, metavar="N", help="through serve.py with N replicas")
     ap.add_argument("--url", help="a running server on 127.0.0.1 (no memory figures)")
     ap.add_argument("--browsers", type=int, default=0, help="real Chromium sessions alongside")
+    ap.add_argument("--hammer", action="store_true", help="add a visitor who sends bursts of reruns")
     ap.add_argument("--think", type=float, nargs=2, default=THINK_S, metavar=("MIN", "MAX"))
     ap.add_argument("--table", action="store_true", help=f"sessions {SESSIONS}, 1 replica vs serve.py with 2")
     ap.add_argument("--json", type=Path, help="write the report here")
@@ -411,26 +435,35 @@ def main(argv: list[str] | None = None) -> int:
         "think_s": list(think),
     }
     runs: list[dict[str, Any]] = []
+    # (replicas, sessions, hammering visitor); 0 replicas: one plain Streamlit server, no proxy.
     plan = (
-        [(0, n) for n in SESSIONS] + [(2, n) for n in SESSIONS]
+        [(0, n, False) for n in SESSIONS] + [(0, 10, True)] + [(2, n, False) for n in SESSIONS]
         if args.table
-        else [(args.serve, args.sessions)]
+        else [(args.serve, args.sessions, args.hammer)]
     )
-    by_target: dict[int, list[int]] = {}
-    for replicas, n in plan:
-        by_target.setdefault(replicas, []).append(n)
+    by_target: dict[int, list[tuple[int, bool]]] = {}
+    for replicas, n, hammering in plan:
+        by_target.setdefault(replicas, []).append((n, hammering))
     for replicas, counts in by_target.items():
         name = "1 replica" if replicas == 0 else f"serve.py, {replicas} replicas"
         target = None if args.url else Target(replicas)
         url = args.url or target.url
         try:
-            for n in counts:
+            for n, hammering in counts:
                 print(f"{name}: {n} sessions for {args.seconds:.0f} s …", flush=True)
                 browsers = args.browsers if not args.table else (1 if n >= 25 else 0)
                 report = asyncio.run(
-                    run_load(url, n, args.seconds, target=target, browsers=browsers, think=think)
+                    run_load(
+                        url,
+                        n,
+                        args.seconds,
+                        target=target,
+                        browsers=browsers,
+                        think=think,
+                        hammering=hammering,
+                    )
                 )
-                report["target"] = name
+                report["target"] = name + (" + 1 hammering" if hammering else "")
                 runs.append(report)
                 print(table([report]), flush=True)
         finally:

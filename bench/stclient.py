@@ -170,6 +170,34 @@ class StreamlitSession:
             raise ProtocolError("exception on the page: " + result.exceptions[0][:300])
         return result
 
+    async def burst(self, changes: list[WidgetState], *, quiet_s: float = 0.5) -> int:
+        """Send one rerun request per change without waiting (a user hammering a widget).
+
+        Streamlit's runner keeps one script run per session: a request that arrives during a run
+        stops it and starts over with the newest states. Reads until a run finished cleanly and the
+        socket has been quiet for ``quiet_s``; returns how many runs finished cleanly."""
+        if self.ws is None:
+            raise ProtocolError("not connected")
+        for s in changes:
+            self.states[s.id] = s
+            msg = BackMsg()
+            msg.rerun_script.query_string = self.query_string
+            msg.rerun_script.widget_states.widgets.extend(self.states.values())
+            await self.ws.send(msg.SerializeToString())
+        clean = 0
+        async with asyncio.timeout(self.timeout):
+            while True:
+                try:
+                    data = await asyncio.wait_for(self.ws.recv(), quiet_s if clean else None)
+                except TimeoutError:
+                    return clean
+                except websockets.ConnectionClosed as exc:
+                    raise ProtocolError(f"connection closed: {exc}") from exc
+                fm = ForwardMsg()
+                fm.ParseFromString(data)
+                if fm.WhichOneof("type") == "script_finished" and DONE.get(fm.script_finished) == "ok":
+                    clean += 1
+
     @staticmethod
     def _read_delta(fm: ForwardMsg, result: RunResult) -> None:
         delta = fm.delta
