@@ -276,8 +276,11 @@ async def _sample(target: Target | None, stop: asyncio.Event, peak: list[float])
             await asyncio.wait_for(stop.wait(), 0.5)
 
 
-async def _browsers(n: int, url: str, seconds: float) -> dict[str, Any]:
-    """``n`` real Chromium visitors (bench/load.py's session) alongside the protocol load."""
+async def _browsers(n: int, url: str, seconds: float, opened: asyncio.Event) -> dict[str, Any]:
+    """``n`` real Chromium visitors (bench/load.py's session) alongside the protocol load.
+
+    ``opened`` is set once every page has opened (or failed to), so that the protocol visitors start
+    then and the browsers' actions fall inside their load, not after it."""
     from playwright.async_api import async_playwright
 
     from bench import load
@@ -285,10 +288,21 @@ async def _browsers(n: int, url: str, seconds: float) -> dict[str, Any]:
 
     expected = len(filter_sites(load_atlas()))
     run = load.LoadRun()
-    async with async_playwright() as p:
-        browser = await bw.launch_browser(p)
-        await asyncio.gather(*(load.session(i, browser, url, seconds, expected, run) for i in range(n)))
-        await browser.close()
+
+    async def watch() -> None:
+        while len(run.latency.get("open", [])) + run.errors.get("open", 0) < n:
+            await asyncio.sleep(0.2)
+        opened.set()
+
+    watcher = asyncio.create_task(watch())
+    try:
+        async with async_playwright() as p:
+            browser = await bw.launch_browser(p)
+            await asyncio.gather(*(load.session(i, browser, url, seconds, expected, run) for i in range(n)))
+            await browser.close()
+    finally:
+        watcher.cancel()
+        opened.set()
     return {"latency": run.latency, "errors": run.errors, "samples": run.samples}
 
 
@@ -313,10 +327,13 @@ async def run_load(
     peak = [0.0]
     sampler = asyncio.create_task(_sample(target, stop, peak))
     limit = sessions * RAMP_S + OPEN_TIMEOUT_S + seconds + 3 * ACTION_TIMEOUT_S + 30
+    tasks = []
+    if browsers:  # open the browser pages first; their actions then run during the whole load
+        opened = asyncio.Event()
+        tasks.append(asyncio.ensure_future(_browsers(browsers, url, seconds + sessions * RAMP_S, opened)))
+        await asyncio.wait_for(opened.wait(), timeout=2 * OPEN_TIMEOUT_S + 30)
     t0 = time.perf_counter()
-    tasks = [visitor(i, url, seconds, tally, think) for i in range(sessions)]
-    if browsers:
-        tasks.append(_browsers(browsers, url, seconds))
+    tasks += [visitor(i, url, seconds, tally, think) for i in range(sessions)]
     if hammering:
         tasks.append(hammer(url, seconds + sessions * RAMP_S, tally))
     try:
@@ -472,7 +489,10 @@ def main(argv: list[str] | None = None) -> int:
     meta["loadavg_end"] = os.getloadavg()
     out = {"meta": meta, "runs": runs}
     if args.table:
-        cap = {t: capacity(runs, t) for t in dict.fromkeys(r["target"] for r in runs)}
+        cap = {
+            t: capacity(runs, t)
+            for t in dict.fromkeys(r["target"] for r in runs if not r["hammering_visitor"])
+        }
         out["capacity_p95_filter_le_1s"] = cap
         RESULTS.mkdir(parents=True, exist_ok=True)
         md = summary(runs, meta, cap)
