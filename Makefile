@@ -28,6 +28,13 @@ run: $(STAMP)
 	$(BIN)/python scripts/warmup.py $(PORT) &
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
+.PHONY: serve loadtest
+
+# Replicas behind HAProxy + nginx (scripts/serve/serve.py): REPLICAS=n (default one per core), PORT.
+serve: $(STAMP)
+	$(BIN)/netwerkatlas validate --quiet
+	$(BIN)/python scripts/serve/serve.py --port $(PORT) $(if $(REPLICAS),--replicas $(REPLICAS))
+
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
@@ -42,6 +49,10 @@ validate: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# Protocol-level load test, one replica vs. `make serve` with 2 (bench/loadgen.py, bench/README.md).
+loadtest: $(STAMP)
+	$(BIN)/python bench/loadgen.py --table --seconds 30
 
 clean:
 	rm -rf $(VENV) static/vendor .pytest_cache
