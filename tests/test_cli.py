@@ -36,6 +36,22 @@ def test_validate(cli):
     assert "positions: building 0, site 0, street 7, town 3" in out
 
 
+def test_validate_warns_about_sites_outside_their_pc4_area(monkeypatch, capsys):
+    # The shipped data: the closed Heerhugowaard clinic is known only at the town centre, 1.3 km outside
+    # the CBS polygon of its postcode 1703; every other site with a postcode lies in (or next to) its area.
+    monkeypatch.delenv("NETWERKATLAS_DATA", raising=False)
+    assert main(["validate"]) == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        "warning: sites.csv, line 15, field 'postcode': (52.67144, 4.84862) lies 1.3 km outside PC4 area 1703"
+    ]
+
+
+def test_validate_skips_the_pc4_check_without_population(cli):
+    code, _, err = cli("validate")
+    assert code == 0 and err.strip() == "PC4 check skipped: no population/ folder in the data folder"
+
+
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [

@@ -40,10 +40,31 @@ def _site_record(row: Any) -> dict[str, Any]:
     }
 
 
+def _postcode_warnings() -> list[str]:
+    """Sites outside the CBS PC4 area of their postcode: an independent check of the coordinates.
+
+    Warnings, not errors: a point next to a border, or an address whose postcode changed, is possible.
+    Also checks the population files (a bad row there stops like any other data file).
+    """
+    from geo.census import load_census, load_pc4_polygons
+    from geo.data import check_postcode_areas, default_data_dir, validate
+
+    if not (default_data_dir() / "population").is_dir():
+        return ["PC4 check skipped: no population/ folder in the data folder"]
+    load_census()
+    frames, _ = validate()
+    areas = load_pc4_polygons().assign(postcode=lambda d: d["code"].astype(str))
+    return [f"warning: {p}" for p in check_postcode_areas(frames["sites"], areas)]
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Check every data file; print a summary or every problem found."""
+    """Check every data file; print a summary or every problem found, and warn about positions that lie
+    outside the PC4 area of their postcode."""
     atlas = load_atlas()
+    warnings = _postcode_warnings()
     if not args.quiet:
+        for line in warnings:
+            print(line, file=sys.stderr)
         s = atlas.sites
         print(
             f"data OK: {len(atlas.networks)} networks, {len(atlas.organisations)} organisations, "
