@@ -28,7 +28,6 @@ if TYPE_CHECKING:  # geo.export pulls in matplotlib: imported only when a file i
     from geo.render.spec import SnapshotLabels, SnapshotSpec
 
 
-
 def share_colormap(lang: str) -> cm.LinearColormap:
     """The province shading: share of inhabitants within the threshold, 50 %–100 %."""
     return cm.LinearColormap(
@@ -319,7 +318,6 @@ def make_file(
             sensitivity=t("cov.tab.sensitive", lang),
         )
     return f"{name}.xlsx", to_xlsx_bytes(sheets)
-
 
 
 def coverage_sheets(
