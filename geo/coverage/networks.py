@@ -131,19 +131,38 @@ def least_served(result: CoverageResult, n: int = 10) -> pd.DataFrame:
 
     Columns: ``name``, ``province``, ``population``, ``distance`` (in the result's unit), ``site_id``,
     ``site_name``, ``covered`` and, when the places have them, ``lat`` and ``lon`` (to draw them). Ties
-    in distance put the larger place first.
+    in distance put the larger place first. When the points carry ``pc4`` (an area spread over its
+    1 km cells), a place is the PC4 area: its inhabitants summed, its distance the inhabitant-weighted
+    mean of its cells, its nearest site and position those of its most populous cell.
     """
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
         msg = f"`n` must be a whole number of at least 0; got {n!r}"
         raise CoverageError(msg)
     cols = ["name", "province", "population", "distance", "site_id", "site_name", "covered"]
     cols += [c for c in ("lat", "lon") if c in result.points.columns]
-    pts = pd.DataFrame(result.points[cols])
+    pts = pd.DataFrame(result.points[cols + (["pc4"] if "pc4" in result.points.columns else [])])
+    if "pc4" in pts.columns and pts["pc4"].duplicated().any():
+        pts = _per_area(pts, result.threshold)[cols]
     return (
-        pts.sort_values(["distance", "population"], ascending=[False, False])
+        pts[cols]
+        .sort_values(["distance", "population"], ascending=[False, False])
         .head(int(n))
         .reset_index(drop=True)
     )
+
+
+def _per_area(pts: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """One row per PC4 area of spread points (see :func:`least_served`)."""
+    w = pts["population"].to_numpy(dtype=float)
+    pts = pts.assign(_wd=w * pts["distance"].to_numpy(dtype=float))
+    heaviest = pts.sort_values("population", ascending=False).drop_duplicates("pc4").set_index("pc4")
+    sums = pts.groupby("pc4")[["population", "_wd"]].sum()
+    out = heaviest.drop(columns=["population", "_wd"]).join(sums)
+    out["distance"] = np.where(
+        out["population"] > 0, out["_wd"] / out["population"].where(out["population"] > 0, 1), out["distance"]
+    )
+    out["covered"] = out["distance"] <= threshold
+    return out.reset_index()
 
 
 def limit_to_catchment(
