@@ -132,7 +132,8 @@ def test_population_upload_end_to_end(run, monkeypatch):
     assert not at.exception and not at.error
     flevoland = next(d.value for d in at.dataframe if "Flevoland" in set(d.value.get("Provincie", ())))
     row = flevoland[flevoland["Provincie"] == "Flevoland"].iloc[0]
-    assert row["Inwoners"] == "3.500"  # exactly the people in the file, not GeoNames'
+    assert row["Inwoners"] == "3.500"  # exactly the people in the file, not CBS's
+    assert "Bevolking: Eigen bestand: eigen.csv" in [c.value for c in at.caption]  # the caption follows
     assert metric(at, "Inwoners binnen 75 km").value == "100,0%"
 
 

@@ -205,3 +205,47 @@ def test_reference_counts_the_same_people_with_every_hospital(atlas, pc4):
         assert r.reference.total["covered"] >= r.network.total["covered"] - 1e-6
     table = cv.reference_table(refs)
     assert list(table.columns) == cv.REFERENCE_COLUMNS and len(table) == 3
+
+
+# --- every export says which population it counts ----------------------------------------------------
+
+
+def test_print_map_footer_and_xlsx_name_the_population(atlas, pc4, tmp_path, monkeypatch):
+    import io
+
+    import pandas as pd
+
+    from geo.data import filter_sites
+    from geo.render.report import snapshot_spec
+
+    res = cv.network_coverage(atlas, pc4, ["cardionovo"], threshold=20)
+    sites = filter_sites(atlas, networks=["cardionovo"])
+    spec = snapshot_spec(
+        atlas, sites, "nl", networks=["cardionovo"], title="T", subtitle="", coverage=res.whatif.after
+    )
+    assert "CBS, inwoners per postcode (PC4), 1 januari 2021" in spec.sources
+    en = snapshot_spec(
+        atlas, sites, "en", networks=["cardionovo"], title="T", subtitle="", coverage=res.whatif.after
+    )
+    assert "CBS, inhabitants per postcode area (PC4), 1 January 2021" in en.sources
+    monkeypatch.delenv("NETWERKATLAS_DATA", raising=False)
+    out = tmp_path / "cov.xlsx"
+    assert (
+        main(["export", "--network", "cardionovo", "--km", "20", "--format", "xlsx", "--out", str(out)]) == 0
+    )
+    sheets = pd.read_excel(io.BytesIO(out.read_bytes()), sheet_name=None)
+    assert set(sheets["provinces"]["population_source"]) == {
+        "CBS, inwoners per postcode (PC4), 1 januari 2021, verdeeld over de 1 km-cellen van Eurostat"
+    }
+    flevoland = sheets["provinces"].set_index("name").loc["Flevoland", "population"]
+    assert flevoland == pytest.approx(CBS_2021["Flevoland"])
+
+
+def test_an_upload_changes_the_caption(atlas, tmp_path):
+    from geo.population import read_population_file
+
+    path = tmp_path / "eigen.csv"
+    path.write_text("x;y;population\n160000;502000;1000\n146000;487000;2000\n", encoding="utf-8")
+    own = read_population_file(path, provinces=atlas.provinces)
+    res = cv.network_coverage(atlas, own, ["cardionovo"], threshold=20)
+    assert res.whatif.after.population.nl == "Eigen bestand: eigen.csv"

@@ -156,6 +156,9 @@ def snapshot_spec(
         }
     )
     shares = shares_of(coverage)
+    caption = getattr(coverage, "population", None)  # which population the shading counts
+    if caption is not None:
+        hosts = [*hosts, f"{caption.text(lang)} ({caption.licence})"]
     return SnapshotSpec(
         sites=sites,
         provinces=atlas.provinces,
@@ -330,8 +333,10 @@ def coverage_sheets(
     """
     from geo.coverage.measure import with_unit
 
-    sheets = {provinces: with_unit(result.by_province, result.unit)}
+    caption = getattr(result, "population", None)  # every row says which population it counts
+    source = caption.nl if caption is not None else ""
+    sheets = {provinces: with_unit(result.by_province, result.unit).assign(population_source=source)}
     if not result.by_subregion.empty:
-        sheets[subregions] = with_unit(result.by_subregion, result.unit)
+        sheets[subregions] = with_unit(result.by_subregion, result.unit).assign(population_source=source)
     sheets[sensitivity] = with_unit(sensitive, result.unit)
     return sheets
