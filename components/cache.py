@@ -17,7 +17,6 @@ if TYPE_CHECKING:  # scipy's graph code loads only when travel times are first a
     from geo.traveltime import TravelModel
 
 
-
 def atlas() -> Atlas:
     """The validated data of the current data folder, loaded once per process (read-only afterwards)."""
     return _atlas(str(default_data_dir()))
@@ -93,6 +92,21 @@ def _travel_base(data_dir: str) -> TravelModel:
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _travel(data_dir: str, ferry_wait_min: float) -> TravelModel:
     return _travel_base(data_dir).replace(ferry_wait_min=ferry_wait_min)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _population(data_dir: str, source: str, age: str) -> gpd.GeoDataFrame:
+    from geo.population import population_points
+
+    return population_points(source, age, data_dir=Path(data_dir), provinces=_atlas(data_dir).provinces)
+
+
+def population(source: str, age: str = "all") -> gpd.GeoDataFrame:
+    """A named population layer (``pc4``, ``grid1km``, ``geonames``; ``all``, ``65+``), built once.
+
+    Shared read-only by every session: the coverage analyses never modify it.
+    """
+    return _population(str(default_data_dir()), source, age)
 
 
 def travel_model(ferry_wait_min: float = FERRY_WAIT_MIN) -> TravelModel:

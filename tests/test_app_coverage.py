@@ -37,7 +37,9 @@ def test_coverage_mode_shows_figures_and_shades_the_map(run):
     # provinces are shaded by their share (branca writes the interpolated colours as #rrggbbaa)
     assert re.search(r'"fillColor": "#[0-9a-f]{8}"', page)
     assert "last_clicked" in call.kwargs["returned_objects"]  # a click adds a hypothetical site
-    assert "benadering van waar mensen wonen" in " ".join(c.value for c in at.caption)
+    # every figure says which population it counts: CBS PC4 2021 by default
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("Bevolking: CBS, inwoners per postcode (PC4), 1 januari 2021") for c in captions)
 
 
 def test_threshold_changes_the_share(run):
@@ -113,7 +115,10 @@ def test_bad_population_upload_is_explained(run, monkeypatch):
     assert not at.exception
     assert at.error[0].value.startswith("Het bestand grid.csv kan niet worden gebruikt")
     assert at.code[0].value == "grid.csv, line 2, field 'y': 'abc' is not a number"
-    assert re.fullmatch(r"\d{1,3},\d%", metric(at, "Inwoners binnen").value)  # GeoNames population instead
+    assert re.fullmatch(
+        r"\d{1,3},\d%", metric(at, "Inwoners binnen").value
+    )  # the official population instead
+    assert any(c.value.startswith("Bevolking: CBS") for c in at.caption)
 
 
 def test_population_upload_end_to_end(run, monkeypatch):
@@ -127,7 +132,8 @@ def test_population_upload_end_to_end(run, monkeypatch):
     assert not at.exception and not at.error
     flevoland = next(d.value for d in at.dataframe if "Flevoland" in set(d.value.get("Provincie", ())))
     row = flevoland[flevoland["Provincie"] == "Flevoland"].iloc[0]
-    assert row["Inwoners"] == "3.500"  # exactly the people in the file, not GeoNames'
+    assert row["Inwoners"] == "3.500"  # exactly the people in the file, not CBS's
+    assert "Bevolking: Eigen bestand: eigen.csv" in [c.value for c in at.caption]  # the caption follows
     assert metric(at, "Inwoners binnen 75 km").value == "100,0%"
 
 
@@ -210,7 +216,8 @@ def test_planned_sites_upload_counts_in_the_whatif(run, monkeypatch):
 
     raw = "naam;breedtegraad;lengtegraad\nNieuw <b>ziekenhuis</b> Urk;52,6625;5,6014\n".encode("cp1252")
     state = through_callback(monkeypatch, _on_planned_upload, "cov_planned", Upload("plannen.csv", raw))
-    assert state["cov_planned_sites"] == [("Nieuw <b>ziekenhuis</b> Urk", 52.6625, 5.6014)]
+    # no kind given: a hospital; no networks given: it counts for any network
+    assert state["cov_planned_sites"] == [("Nieuw <b>ziekenhuis</b> Urk", 52.6625, 5.6014, "hospital", ())]
     at = run({"net": "cardionovo"}, steps=[give(state)])
     assert not at.exception
     m = metric(at, "Inwoners binnen")
@@ -229,3 +236,92 @@ def test_a_bad_planned_sites_file_is_explained_and_the_page_keeps_working(run, m
     assert at.error[0].value.startswith("plannen.csv is niet gebruikt: 1 probleem.")
     assert at.code[0].value.startswith("plannen.csv, line 3, field 'breedtegraad'")
     assert re.fullmatch(r"\d{1,3},\d%", metric(at, "Inwoners binnen").value)
+
+
+# --- official population, specialties, planned sites, water, all hospitals (issues 11, 12, 13) --------
+
+
+def table_with(at: AppTest, column: str):
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def province_rows(at: AppTest) -> dict[str, dict]:
+    frame = table_with(at, "Provincie")
+    return {r["Provincie"]: r for r in frame.to_dict("records")}
+
+
+def dutch_int(text: str) -> int:
+    return int(text.replace(".", ""))
+
+
+def test_population_and_age_switches(run):
+    at = run({"net": "cardionovo"})
+    assert province_rows(at)["Flevoland"]["Inwoners"] == "428.210"  # CBS, 1 January 2021
+    at = run({"net": "cardionovo"}, steps=[lambda at: at.button_group(key="cov_age").set_value("65+")])
+    assert not at.exception
+    assert province_rows(at)["Flevoland"]["Inwoners"] == "62.240"  # CBS, 65 and older
+    assert any("65 jaar en ouder" in c.value for c in at.caption if c.value.startswith("Bevolking:"))
+    at = run({"net": "cardionovo"}, steps=[lambda at: at.button_group(key="cov_pop").set_value("geonames")])
+    assert any(c.value.startswith("Bevolking: GeoNames") for c in at.caption)
+    assert province_rows(at)["Flevoland"]["Inwoners"] != "428.210"
+
+
+def test_subregions_count_only_the_noord_oost_region(run):
+    # every network selected (the default view): oncology figures, Noord-Oost's four sub-regions
+    at = run()
+    assert not at.exception
+    subs = table_with(at, "Deelregio")
+    total = sum(dutch_int(v) for v in subs["Inwoners"])
+    # at most Drenthe + Friesland + Groningen + Overijssel + all of Gelderland (CBS 2021), never NH/Flevoland
+    assert 0 < total <= 494_705 + 651_430 + 586_920 + 1_166_335 + 2_096_460
+
+
+def test_figures_are_per_specialty_never_pooled(run):
+    at = run()
+    assert at.button_group(key="cov_specialty").value == "oncology"  # two oncology networks: the default
+    at = run(steps=[lambda at: at.button_group(key="cov_specialty").set_value("cardiology")])
+    assert not at.exception
+    assert set(province_rows(at)) == {"Flevoland", "Noord-Holland", "Totaal netwerkregio"}  # no Groningen
+
+
+def test_partial_province_says_how_it_is_counted(run):
+    at = run({"net": "noord-oost"})
+    rows = province_rows(at)
+    assert rows["Gelderland"]["Geteld"] == "alleen waar een netwerkziekenhuis het dichtstbij is"
+    assert rows["Gelderland"]["Inwoners provincie"] == "2.096.460"
+    assert dutch_int(rows["Gelderland"]["Inwoners"]) < 2_096_460
+    assert rows["Drenthe"]["Geteld"] == "hele provincie"
+
+
+def test_uploaded_oncology_clinic_does_not_count_for_cardiology(run, monkeypatch):
+    from components.coverage_inputs import _on_planned_upload
+
+    raw = b"naam;breedtegraad;lengtegraad;soort;netwerken\nPoli Urk;52,6625;5,6014;polikliniek;onconovo\n"
+    state = through_callback(monkeypatch, _on_planned_upload, "cov_planned", Upload("plannen.csv", raw))
+    at = run(
+        {"net": "cardionovo"},
+        steps=[give(state), lambda at: at.toggle(key="cov_outpatient").set_value(True)],
+    )
+    assert not at.exception
+    assert not metric(at, "Inwoners binnen").delta  # nothing changed for cardiology
+    assert "1 geplande locatie telt niet mee" in " ".join(c.value for c in at.caption)
+
+
+def test_a_click_on_the_ijsselmeer_is_refused(run):
+    at = run({"net": "cardionovo"}, clicked={"lat": 52.75, "lng": 5.35}, steps=[lambda at: None])
+    assert not at.exception
+    assert "cov_added" not in at.session_state or at.session_state["cov_added"] == []
+    assert any(w.value.startswith("Hier kan geen locatie komen") for w in at.warning)
+    assert not metric(at, "Inwoners binnen").delta  # the figures did not change
+
+
+def test_every_network_next_to_all_hospitals(run):
+    at = run()
+    ref = table_with(at, "Alle ziekenhuizen binnen 25 km")
+    assert set(ref["Netwerk"]) == {"CardioNoVo+", "OncoNoVo+", "CCN NO Nederland i.o."}
+
+    def pct(text: str) -> float:
+        return float(text.rstrip("%").replace(",", "."))
+
+    for own, every in zip(ref["Netwerk binnen 25 km"], ref["Alle ziekenhuizen binnen 25 km"], strict=True):
+        assert pct(own) <= pct(every)  # the network's hospitals are among all hospitals

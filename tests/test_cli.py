@@ -6,6 +6,7 @@ import html
 import io
 import json
 import re
+import shutil
 import struct
 from xml.etree import ElementTree
 
@@ -47,9 +48,12 @@ def test_validate_warns_about_sites_outside_their_pc4_area(monkeypatch, capsys):
     ]
 
 
-def test_validate_skips_the_pc4_check_without_population(cli):
-    code, _, err = cli("validate")
-    assert code == 0 and err.strip() == "PC4 check skipped: no population/ folder in the data folder"
+def test_validate_skips_the_pc4_check_without_population(tmp_path, monkeypatch, capsys):
+    data = make_data_dir(tmp_path / "data")
+    shutil.rmtree(data / "population")
+    monkeypatch.setenv("NETWERKATLAS_DATA", str(data))
+    assert main(["validate"]) == 0
+    assert capsys.readouterr().err.strip() == "PC4 check skipped: no population/ folder in the data folder"
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -126,9 +125,8 @@ def test_every_area_point_lies_in_its_own_drawn_polygon():
 
 @pytest.fixture
 def cli(tmp_path, monkeypatch, capsys):
-    """``netwerkatlas`` on the small fixture data plus the shipped population files."""
+    """``netwerkatlas`` on the small fixture data (make_data_dir copies the shipped population files)."""
     folder = make_data_dir(tmp_path / "data")
-    shutil.copytree(DATA / "population", folder / "population")
     monkeypatch.setenv("NETWERKATLAS_DATA", str(folder))
 
     def run(*argv: str) -> tuple[int, dict]:

@@ -15,9 +15,13 @@ from geo.defaults import FERRY_WAIT_MIN
 from geo.schema import PRECISIONS
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE = 0, 1, 2
-METHOD_KM = "straight-line distance from GeoNames places (>= 500 inhabitants) to the nearest open site"
+METHOD_KM = (
+    "straight-line distance from where the inhabitants live (see population) to the nearest open site, "
+    "weighted by inhabitants"
+)
 METHOD_MIN = (
-    "estimated car minutes that never cross open water, from GeoNames places to the fastest open site"
+    "estimated car minutes that never cross open water, from where the inhabitants live (see population) "
+    "to the fastest open site, weighted by inhabitants"
 )
 
 
@@ -216,63 +220,179 @@ def _summary_records(frame: Any, unit: str) -> list[dict[str, Any]]:
     return out
 
 
-def _coverage(args: argparse.Namespace, *, outpatient: bool = False, closed: Sequence[str] = ()) -> tuple:
+def _population(atlas: Any, args: argparse.Namespace) -> Any:
+    """The population points of ``--population`` and ``--age`` (default CBS PC4 2021, every inhabitant)."""
+    from geo.population import DEFAULT_SOURCE, population_points
+
+    source = getattr(args, "population", DEFAULT_SOURCE)
+    return population_points(source, getattr(args, "age", "all"), provinces=atlas.provinces)
+
+
+def _population_record(pop: Any, args: argparse.Namespace) -> dict[str, Any]:
+    caption = pop.attrs.get("caption")
+    return {
+        "layer": args.population,
+        "age": args.age,
+        "caption": caption.nl if caption else None,
+        "caption_en": caption.en if caption else None,
+        "source": caption.source if caption else None,
+        "licence": caption.licence if caption else None,
+    }
+
+
+def _by_specialty(atlas: Any, networks: Sequence[str]) -> dict[str, list[str]]:
+    """The networks grouped by specialty, in their order: figures are never pooled across specialties."""
+    spec = dict(zip(atlas.networks["network_id"], atlas.networks["specialty"], strict=True))
+    out: dict[str, list[str]] = {}
+    for n in networks:
+        out.setdefault(spec[n], []).append(n)
+    return out
+
+
+def _coverage(
+    args: argparse.Namespace,
+    *,
+    outpatient: bool = False,
+    closed: Sequence[str] = (),
+    networks: Sequence[str] | None = None,
+    population: Any = None,
+) -> tuple:
     """Run the coverage analysis of the command's networks; ``(result, networks, value, unit)``."""
     from geo.coverage import HOSPITAL_CATEGORIES, network_coverage
-    from geo.population import load_population
 
     atlas = load_atlas()
-    networks = _networks_for(atlas, args)
+    networks = list(networks) if networks is not None else _networks_for(atlas, args)
     cats = (*HOSPITAL_CATEGORIES, "outpatient") if outpatient else HOSPITAL_CATEGORIES
     value, measure = _threshold(atlas, args)
     res = network_coverage(
         atlas,
-        load_population(provinces=atlas.provinces),
+        population if population is not None else _population(atlas, args),
         networks,
         threshold=value,
         measure=measure,
         categories=cats,
-        closed=closed,
+        closed=[c for c in closed if c in set(filter_sites(atlas, networks=networks)["site_id"])],
     )
     return res, networks, value, res.whatif.after.unit
 
 
-def cmd_coverage(args: argparse.Namespace) -> int:
-    """Print coverage per province, sub-region and in total."""
-    res, networks, value, unit = _coverage(args, outpatient=args.outpatient, closed=args.close or ())
+def _figures(res: Any, unit: str) -> dict[str, Any]:
+    """Provinces (with the population counted and the rule that defines it), sub-regions and total."""
     after = res.whatif.after
-    payload = {
-        "networks": networks,
-        "threshold": value,
-        "unit": unit,
-        "method": METHOD_KM if unit == "km" else METHOD_MIN,
-        "sites_counted": len(res.sites),
-        "closed": list(args.close or ()),
-        "provinces": _summary_records(after.by_province, unit),
+    counted = res.counted.set_index("name")
+    provinces = _summary_records(after.by_province, unit)
+    for r in provinces:
+        r["province_population"] = float(counted.loc[r["name"], "province_population"])
+        r["counted"] = str(counted.loc[r["name"], "rule"])
+    return {
+        "provinces": provinces,
         "subregions": _summary_records(after.by_subregion, unit),
         "total": _summary_records(pd.DataFrame([after.total]), unit)[0],
         "partial_provinces": list(res.partial),
     }
+
+
+#: What the ``counted`` field of a province means, in the JSON's ``counting_rules``.
+COUNTING_RULES = {
+    "province": "every inhabitant of the province",
+    "catchment": (
+        "only places whose nearest hospital (straight line) is a site of the network, not a hospital "
+        "outside the networks: the province is only partly in the region, so its share is close to 100 % "
+        "partly by construction"
+    ),
+}
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    """Print coverage per specialty (province, sub-region, total) and each network against all hospitals."""
+    from geo.coverage import network_references, reference_table
+
+    atlas = load_atlas()
+    try:
+        pop = _population(atlas, args)
+    except ValueError as exc:
+        print(f"netwerkatlas: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    networks = _networks_for(atlas, args)
+    groups = _by_specialty(atlas, networks)
+    blocks = []
+    for specialty, nets in groups.items():
+        res, _, value, unit = _coverage(
+            args, outpatient=args.outpatient, closed=args.close or (), networks=nets, population=pop
+        )
+        blocks.append(
+            {"specialty": specialty, "networks": nets, "sites_counted": len(res.sites), **_figures(res, unit)}
+        )
+    value, measure = _threshold(atlas, args)
+    from geo.coverage import HOSPITAL_CATEGORIES
+
+    cats = (*HOSPITAL_CATEGORIES, "outpatient") if args.outpatient else HOSPITAL_CATEGORIES
+    refs = reference_table(
+        network_references(atlas, pop, networks, threshold=value, measure=measure, categories=cats)
+    )
+    payload: dict[str, Any] = {
+        "networks": networks,
+        "threshold": value,
+        "unit": unit,
+        "method": METHOD_KM if unit == "km" else METHOD_MIN,
+        "population": _population_record(pop, args),
+        "closed": list(args.close or ()),
+        "counting_rules": COUNTING_RULES,
+    }
+    if len(blocks) == 1:  # one specialty: its figures at the top level
+        payload |= {k: v for k, v in blocks[0].items() if k not in ("specialty", "networks")}
+        payload["specialty"] = blocks[0]["specialty"]
+    payload["by_specialty"] = blocks
+    payload["by_network"] = _summary_records(refs, unit)
+    payload["reference"] = (
+        "every open shipped site of the same kinds, inside any network or outside them all, "
+        "over the network's own region and counted population"
+    )
     if args.json:
         json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
         print()
     else:
-        print(f"coverage within {value:g} {unit} for {', '.join(networks)} ({payload['method']}):")
-        for r in [*payload["provinces"], *payload["subregions"], payload["total"]]:
-            share = "-" if r["share"] is None else f"{r['share'] * 100:5.1f}%"
+        cap = payload["population"]["caption_en"]
+        print(f"coverage within {value:g} {unit} ({payload['method']}); population: {cap}")
+        for b in blocks:
+            print(f"{b['specialty']}: {', '.join(b['networks'])}")
+            for r in [*b["provinces"], *b["subregions"], b["total"]]:
+                share = "-" if r["share"] is None else f"{r['share'] * 100:5.1f}%"
+                note = " (catchment only)" if r.get("counted") == "catchment" else ""
+                print(
+                    f"  {r['name']:<45} {r['population']:>11,.0f} {share:>7}  "
+                    f"p95 {r[f'p95_{unit}'] or 0:5.1f} {unit}{note}"
+                )
+        print("each network against every open hospital of its region:")
+        for r in payload["by_network"]:
             print(
-                f"  {r['name']:<45} {r['population']:>11,.0f} {share:>7}  "
-                f"p95 {r[f'p95_{unit}'] or 0:5.1f} {unit}"
+                f"  {r['network_id']:<12} {r['share'] * 100:5.1f}%  "
+                f"all hospitals {r['reference_share'] * 100:5.1f}%"
             )
     return EXIT_OK
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """Rank every site by the inhabitants pushed beyond the threshold if it alone closed."""
-    res, networks, value, unit = _coverage(args)
-    records = _summary_records(res.sensitivity, unit)
+    atlas = load_atlas()
+    try:
+        pop = _population(atlas, args)
+    except ValueError as exc:
+        print(f"netwerkatlas: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    records: list[dict[str, Any]] = []
+    for nets in _by_specialty(atlas, _networks_for(atlas, args)).values():
+        res, _, value, unit = _coverage(args, networks=nets, population=pop)
+        records += _summary_records(res.sensitivity, unit)
+    networks = _networks_for(atlas, args)
     if args.json:
-        payload = {"networks": networks, "threshold": value, "unit": unit, "sites": records}
+        payload = {
+            "networks": networks,
+            "threshold": value,
+            "unit": unit,
+            "population": _population_record(pop, args),
+            "sites": records,
+        }
         json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
         print()
     else:
@@ -288,7 +408,6 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Write the map of a selection (with coverage shading when --km or --minutes is given) or its data."""
     from geo.coverage import HOSPITAL_CATEGORIES, network_coverage
     from geo.i18n import t
-    from geo.population import load_population
     from geo.render.files import sites_table, to_csv_bytes, to_geojson_bytes, to_gpkg_bytes, to_xlsx_bytes
     from geo.render.print import render_static
     from geo.render.report import coverage_sheets, filter_line, interactive_html, snapshot_spec
@@ -302,7 +421,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if value is not None:
         res = network_coverage(
             atlas,
-            load_population(provinces=atlas.provinces),
+            _population(atlas, args),
             networks,
             threshold=value,
             measure=measure,

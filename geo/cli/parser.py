@@ -68,6 +68,20 @@ def _threshold_args(p: argparse.ArgumentParser, *, km_default: float | None) -> 
     )
 
 
+def _population_args(p: argparse.ArgumentParser) -> None:
+    """Which population the figures count: the official layer (default CBS PC4 2021) and the age group."""
+    from geo.population import AGES, DEFAULT_SOURCE, SOURCES
+
+    p.add_argument(
+        "--population",
+        choices=SOURCES,
+        default=DEFAULT_SOURCE,
+        help="pc4: CBS inhabitants per postcode area, 1 Jan 2021, spread over 1 km cells (default); "
+        "grid1km: Eurostat census 2021 1 km grid; geonames: legacy GeoNames places",
+    )
+    p.add_argument("--age", choices=AGES, default="all", help="count all inhabitants (default) or those 65+")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="netwerkatlas", description=__doc__.splitlines()[0])
@@ -120,11 +134,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--close", action="append", metavar="SITE_ID", help="what-if: this site closes (repeatable)"
     )
+    _population_args(p)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_coverage)
 
     p = sub.add_parser("sensitivity", help="sites ranked by inhabitants beyond the threshold if each closed")
     _threshold_args(p, km_default=25.0)
+    _population_args(p)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_sensitivity)
 

@@ -3,8 +3,8 @@
 The package re-exports the public names of its modules, so ``from geo.coverage import coverage`` keeps
 working: :mod:`~geo.coverage.measure` (km or minutes), :mod:`~geo.coverage.core` (nearest site,
 weighted statistics, the result), :mod:`~geo.coverage.whatif`, :mod:`~geo.coverage.sensitivity`,
-:mod:`~geo.coverage.areas` (service areas) and :mod:`~geo.coverage.networks` (per network,
-comparisons, the catchment rule).
+:mod:`~geo.coverage.areas` (service areas), :mod:`~geo.coverage.networks` (per network,
+comparisons, the catchment rule) and :mod:`~geo.coverage.reference` (each network next to all hospitals).
 """
 
 from geo.coverage.areas import service_areas
@@ -29,21 +29,28 @@ from geo.coverage.measure import (
 )
 from geo.coverage.networks import (
     HOSPITAL_CATEGORIES,
+    RULE_CATCHMENT,
+    RULE_PROVINCE,
     NetworkComparison,
     NetworkCoverage,
+    applicable_added,
     compare_networks,
     least_served,
     limit_to_catchment,
     network_coverage,
     network_subregion_sites,
 )
+from geo.coverage.reference import REFERENCE_COLUMNS, NetworkReference, network_references, reference_table
 from geo.coverage.sensitivity import sensitivity
-from geo.coverage.whatif import WhatIf, coverage_whatif
+from geo.coverage.whatif import WhatIf, coverage_whatif, on_land
 
 __all__ = [
     "HOSPITAL_CATEGORIES",
     "P95",
     "PATIENT_CATEGORIES",
+    "REFERENCE_COLUMNS",
+    "RULE_CATCHMENT",
+    "RULE_PROVINCE",
     "STRAIGHT_LINE",
     "SUMMARY_COLUMNS",
     "TOTAL",
@@ -53,7 +60,9 @@ __all__ = [
     "Nearest",
     "NetworkComparison",
     "NetworkCoverage",
+    "NetworkReference",
     "WhatIf",
+    "applicable_added",
     "compare_networks",
     "coverage",
     "coverage_whatif",
@@ -61,7 +70,10 @@ __all__ = [
     "limit_to_catchment",
     "nearest_distances",
     "network_coverage",
+    "network_references",
     "network_subregion_sites",
+    "on_land",
+    "reference_table",
     "sensitivity",
     "service_areas",
     "travel_time",

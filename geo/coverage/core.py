@@ -35,7 +35,7 @@ from geo.crs import rd_coordinates
 from geo.errors import UnknownIdError
 
 if TYPE_CHECKING:
-    pass
+    from geo.census import Caption
 
 #: The quantile reported as ``p95``.
 P95 = 0.95
@@ -47,11 +47,7 @@ SUMMARY_COLUMNS = ["name", "population", "covered", "share", "mean", "p95", "pla
 TOTAL = "total"
 
 
-
-
 # --- inputs -----------------------------------------------------------------------------------------
-
-
 
 
 def _xy(gdf: gpd.GeoDataFrame, arg: str) -> np.ndarray:
@@ -91,12 +87,6 @@ class Sites:
             orgs=orgs.fillna("").astype(str).to_numpy(dtype=object),
             xy=xy,
         )
-
-
-
-
-
-
 
 
 def nearest_distances(population: gpd.GeoDataFrame, sites: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -192,6 +182,9 @@ class CoverageResult:
     points
         The counted places: the ``population`` rows plus ``distance`` (in :attr:`unit`), ``site_id`` and
         ``site_name`` of the nearest site, ``covered`` and ``subregion`` (label or ``None``).
+    population
+        Which population the figures rest on: the ``attrs["caption"]`` of the ``population`` frame
+        (:func:`geo.population.population_points`), ``None`` when it had none.
     """
 
     threshold: float
@@ -201,6 +194,7 @@ class CoverageResult:
     by_subregion: pd.DataFrame
     total: dict[str, object]
     points: gpd.GeoDataFrame
+    population: Caption | None = None
 
 
 def _province_list(population: gpd.GeoDataFrame, provinces: Sequence[str] | None) -> tuple[str, ...]:
@@ -232,9 +226,17 @@ def counted_places(
 
 
 def _subregion_of(
-    subregion_sites: Mapping[str, Iterable[str]] | None, s: Sites, xy: np.ndarray
+    subregion_sites: Mapping[str, Iterable[str]] | None,
+    s: Sites,
+    xy: np.ndarray,
+    province: np.ndarray,
+    subregion_provinces: Mapping[str, Iterable[str]] | None = None,
 ) -> tuple[list[str], list[np.ndarray], np.ndarray]:
-    """Labels, a membership mask per label, and each point's label (``None`` when there are none)."""
+    """Labels, a membership mask per label, and each point's label (``None`` when there are none).
+
+    With ``subregion_provinces`` a point counts in a sub-region only when its province is one of
+    that sub-region's (its network's region): another network's inhabitants never land in it.
+    """
     labels = list(subregion_sites or {})
     if not labels:
         return [], [], np.full(len(xy), None, dtype=object)
@@ -249,6 +251,8 @@ def _subregion_of(
     for label in labels:
         site_in = np.array([sid in members[label] for sid in s.ids] + [False], dtype=bool)
         mask = site_in[nearest_site]  # index -1 hits the trailing False: no sub-region site at all
+        if subregion_provinces is not None and label in subregion_provinces:
+            mask = mask & np.isin(province, list(subregion_provinces[label]))
         point_label[mask & unlabelled] = label
         unlabelled &= ~mask
         masks.append(mask)
@@ -263,17 +267,19 @@ def coverage_of_sites(
     provinces: Sequence[str] | None,
     subregion_sites: Mapping[str, Iterable[str]] | None,
     measure: Measure,
+    subregion_provinces: Mapping[str, Iterable[str]] | None = None,
 ) -> CoverageResult:
     """Coverage of already checked sites (the shared step of :func:`coverage` and the what-if)."""
     names, keep, xy, weight = counted_places(population, provinces)
     dist, idx = measure.nearest(s.xy, xy)
     ranked = np.argsort(dist)  # one sort serves every group: filter it, keep the order
-    prov = pd.Categorical(population["province"].to_numpy()[keep], categories=names).codes
+    prov_names = population["province"].to_numpy()[keep]
+    prov = pd.Categorical(prov_names, categories=names).codes
     prov_ranked = prov[ranked]
     by_province = _table(
         [_summary(p, dist, weight, threshold, ranked[prov_ranked == i]) for i, p in enumerate(names)]
     )
-    labels, masks, point_label = _subregion_of(subregion_sites, s, xy)
+    labels, masks, point_label = _subregion_of(subregion_sites, s, xy, prov_names, subregion_provinces)
     by_subregion = _table(
         [
             _summary(lab, dist, weight, threshold, ranked[m[ranked]])
@@ -295,6 +301,7 @@ def coverage_of_sites(
         by_subregion=by_subregion,
         total=_summary(TOTAL, dist, weight, threshold, ranked),
         points=points,
+        population=population.attrs.get("caption"),
     )
 
 
@@ -306,6 +313,7 @@ def coverage(
     measure: Measure = STRAIGHT_LINE,
     provinces: Sequence[str] | None = None,
     subregion_sites: Mapping[str, Iterable[str]] | None = None,
+    subregion_provinces: Mapping[str, Iterable[str]] | None = None,
 ) -> CoverageResult:
     """Measure how many inhabitants live within ``threshold`` of one of the sites.
 
@@ -327,6 +335,9 @@ def coverage(
     subregion_sites
         Sub-region label → ids of its sites (see :func:`network_subregion_sites`). Ids not in
         ``sites`` are ignored, so a closed or filtered-out site drops out of its sub-region.
+    subregion_provinces
+        Sub-region label → the provinces its places may lie in (its network's region); labels not
+        given take places from every counted province.
 
     Returns
     -------
@@ -350,4 +361,5 @@ def coverage(
         provinces=provinces,
         subregion_sites=subregion_sites,
         measure=measure,
+        subregion_provinces=subregion_provinces,
     )

@@ -131,19 +131,38 @@ def least_served(result: CoverageResult, n: int = 10) -> pd.DataFrame:
 
     Columns: ``name``, ``province``, ``population``, ``distance`` (in the result's unit), ``site_id``,
     ``site_name``, ``covered`` and, when the places have them, ``lat`` and ``lon`` (to draw them). Ties
-    in distance put the larger place first.
+    in distance put the larger place first. When the points carry ``pc4`` (an area spread over its
+    1 km cells), a place is the PC4 area: its inhabitants summed, its distance the inhabitant-weighted
+    mean of its cells, its nearest site and position those of its most populous cell.
     """
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
         msg = f"`n` must be a whole number of at least 0; got {n!r}"
         raise CoverageError(msg)
     cols = ["name", "province", "population", "distance", "site_id", "site_name", "covered"]
     cols += [c for c in ("lat", "lon") if c in result.points.columns]
-    pts = pd.DataFrame(result.points[cols])
+    pts = pd.DataFrame(result.points[cols + (["pc4"] if "pc4" in result.points.columns else [])])
+    if "pc4" in pts.columns and pts["pc4"].duplicated().any():
+        pts = _per_area(pts, result.threshold)[cols]
     return (
-        pts.sort_values(["distance", "population"], ascending=[False, False])
+        pts[cols]
+        .sort_values(["distance", "population"], ascending=[False, False])
         .head(int(n))
         .reset_index(drop=True)
     )
+
+
+def _per_area(pts: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """One row per PC4 area of spread points (see :func:`least_served`)."""
+    w = pts["population"].to_numpy(dtype=float)
+    pts = pts.assign(_wd=w * pts["distance"].to_numpy(dtype=float))
+    heaviest = pts.sort_values("population", ascending=False).drop_duplicates("pc4").set_index("pc4")
+    sums = pts.groupby("pc4")[["population", "_wd"]].sum()
+    out = heaviest.drop(columns=["population", "_wd"]).join(sums)
+    out["distance"] = np.where(
+        out["population"] > 0, out["_wd"] / out["population"].where(out["population"] > 0, 1), out["distance"]
+    )
+    out["covered"] = out["distance"] <= threshold
+    return out.reset_index()
 
 
 def limit_to_catchment(
@@ -186,15 +205,67 @@ def limit_to_catchment(
 HOSPITAL_CATEGORIES = ("hospital_ed", "hospital")
 
 
+#: How the population of a province is counted (the ``rule`` column of :attr:`NetworkCoverage.counted`).
+RULE_PROVINCE = "province"
+RULE_CATCHMENT = "catchment"
+
+
 @dataclass(frozen=True, eq=False)
 class NetworkCoverage:
-    """Coverage of a network selection as the app and the command line report it."""
+    """Coverage of a network selection as the app and the command line report it.
+
+    ``counted`` says, per province of the region, which inhabitants the figures count:
+    ``name``, ``province_population`` (every inhabitant of the province in the population used),
+    ``population`` (those counted) and ``rule`` (:data:`RULE_PROVINCE`: the whole province;
+    :data:`RULE_CATCHMENT`: only places whose nearest hospital is a network site, see
+    :func:`limit_to_catchment`, so a share near 100 % there follows partly from the rule).
+    ``added`` are the hypothetical sites that counted (:func:`applicable_added`).
+    """
 
     whatif: WhatIf
     sensitivity: pd.DataFrame
     least: pd.DataFrame
     partial: tuple[str, ...]
     sites: gpd.GeoDataFrame
+    counted: pd.DataFrame | None = None
+    added: tuple[tuple[str, float, float], ...] = ()
+
+
+def applicable_added(
+    added: Iterable[Sequence[object]], network_ids: Sequence[str], categories: Sequence[str]
+) -> tuple[tuple[str, float, float], ...]:
+    """The hypothetical sites that count for these networks and site kinds, as ``(name, lat, lon)``.
+
+    An item ``(name, lat, lon)`` (a map click) counts for every network; ``(name, lat, lon,
+    category, networks)`` (an uploaded planned site) counts only when its category is one of
+    ``categories`` and, when it declares networks, one of them is in ``network_ids``: filtered as
+    the shipped sites are, so a planned oncology clinic never raises cardiology hospital coverage.
+    """
+    out = []
+    for item in added:
+        row = tuple(item)
+        if len(row) >= 5:
+            category, nets = row[3], tuple(row[4] or ())  # type: ignore[arg-type]
+            if category not in categories or (nets and not set(nets) & set(network_ids)):
+                continue
+        out.append((str(row[0]), row[1], row[2]))  # type: ignore[arg-type]
+    return tuple(out)  # type: ignore[return-value]
+
+
+def counted_population(
+    population: gpd.GeoDataFrame, counted: gpd.GeoDataFrame, provinces: Sequence[str], partial: Sequence[str]
+) -> pd.DataFrame:
+    """Per province: every inhabitant of it, those counted and the rule (see :class:`NetworkCoverage`)."""
+    whole = population.groupby("province")["population"].sum()
+    kept = counted.groupby("province")["population"].sum()
+    return pd.DataFrame(
+        {
+            "name": list(provinces),
+            "province_population": [float(whole.get(p, 0.0)) for p in provinces],
+            "population": [float(kept.get(p, 0.0)) for p in provinces],
+            "rule": [RULE_CATCHMENT if p in partial else RULE_PROVINCE for p in provinces],
+        }
+    )
 
 
 def network_coverage(
@@ -228,20 +299,33 @@ def network_coverage(
     categories
         Site categories that count (hospitals by default; add ``"outpatient"`` to count clinics).
     closed, added
-        What-if: site ids that close, and hypothetical ``(name, lat, lon)`` sites that open.
+        What-if: site ids that close, and hypothetical sites that open: ``(name, lat, lon)``, or
+        ``(name, lat, lon, category, networks)`` counted only where :func:`applicable_added` says.
+
+    Notes
+    -----
+    Sub-regions count only the places of their own network's region, so with several networks
+    selected the inhabitants of Noord-Holland never land in a Noord-Oost sub-region.
     """
     from geo.data import filter_sites
 
     threshold = measure.check(threshold)
     closed = tuple(closed)
+    added = applicable_added(added, network_ids, categories)
     sites = filter_sites(atlas, networks=list(network_ids), categories=list(categories))
     partial = tuple(atlas.partial_provinces(network_ids))
     others = filter_sites(atlas, categories=list(HOSPITAL_CATEGORIES), include_context=True)
     others = others[~others["in_network"]]
-    pop = limit_to_catchment(population.to_crs(RD), sites.to_crs(RD), others.to_crs(RD), partial=partial)
+    caption = population.attrs.get("caption")
+    population = population.to_crs(RD)
+    pop = limit_to_catchment(population, sites.to_crs(RD), others.to_crs(RD), partial=partial)
+    pop.attrs["caption"] = caption
     subregion_sites: dict[str, tuple[str, ...]] = {}
+    subregion_provinces: dict[str, tuple[str, ...]] = {}
     for n in network_ids:
-        subregion_sites |= network_subregion_sites(atlas, n)
+        own = network_subregion_sites(atlas, n)
+        subregion_sites |= own
+        subregion_provinces |= {label: tuple(atlas.region_provinces([n])) for label in own}
     provinces = atlas.region_provinces(network_ids)
     what = coverage_whatif(
         pop,
@@ -252,6 +336,7 @@ def network_coverage(
         added=added,
         provinces=provinces,
         subregion_sites=subregion_sites or None,
+        subregion_provinces=subregion_provinces or None,
     )
     remaining = sites[~sites["site_id"].isin(closed)]
     sens = (
@@ -259,4 +344,5 @@ def network_coverage(
         if not remaining.empty
         else pd.DataFrame()
     )
-    return NetworkCoverage(what, sens, least_served(what.after, n=10), partial, remaining)
+    counted = counted_population(population, pop, provinces, partial)
+    return NetworkCoverage(what, sens, least_served(what.after, n=10), partial, remaining, counted, added)

@@ -62,17 +62,31 @@ def _change(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def on_land(lat: float, lon: float) -> bool:
+    """Whether a WGS84 point lies on Dutch land: inside a CBS postcode area (not water, not abroad).
+
+    The PC4 areas cover the land of the Netherlands and leave out the IJsselmeer, the Wadden Sea,
+    the North Sea and the neighbouring countries, with a finer coast than the province outline.
+    """
+    from geo.postcodes import area_at
+
+    return bool(in_netherlands_bbox(lat, lon)) and area_at(lat, lon) is not None
+
+
 def _added_sites(added: Iterable[Sequence[object]]) -> gpd.GeoDataFrame:
     rows = []
     for i, item in enumerate(added, start=1):
         try:
-            name, lat, lon = item
+            name, lat, lon = tuple(item)[:3]
             lat, lon = float(lat), float(lon)  # type: ignore[arg-type]
         except (TypeError, ValueError):
             msg = f"`added` item {i} must be (name, lat, lon) with numeric lat and lon; got {item!r}"
             raise CoverageError(msg) from None
         if not in_netherlands_bbox(lat, lon):
             msg = f"`added` item {i} ({name}) at ({lat}, {lon}) lies outside the Netherlands"
+            raise CoverageError(msg)
+        if not on_land(lat, lon):
+            msg = f"`added` item {i} ({name}) at ({lat}, {lon}) lies in water or abroad, not on Dutch land"
             raise CoverageError(msg)
         rows.append({"site_id": f"added-{i}", "name": str(name), "organisation": "", "lat": lat, "lon": lon})
     frame = pd.DataFrame(rows, columns=["site_id", "name", "organisation", "lat", "lon"])
@@ -89,19 +103,21 @@ def coverage_whatif(
     added: Iterable[Sequence[object]] = (),
     provinces: Sequence[str] | None = None,
     subregion_sites: Mapping[str, Iterable[str]] | None = None,
+    subregion_provinces: Mapping[str, Iterable[str]] | None = None,
 ) -> WhatIf:
     """Compare coverage before and after closing some sites and opening hypothetical ones.
 
     Parameters
     ----------
-    population, sites, threshold, measure, provinces, subregion_sites
+    population, sites, threshold, measure, provinces, subregion_sites, subregion_provinces
         As for :func:`coverage`.
     closed
         Ids of sites (in ``sites``) to close; they drop out of every figure of ``after``, including
         the sub-regions.
     added
-        Hypothetical sites as ``(name, lat, lon)`` in WGS84. They belong to no sub-region, so they
-        change distances but not which sub-region a place counts in.
+        Hypothetical sites as ``(name, lat, lon)`` in WGS84 (longer tuples: the rest is ignored here;
+        see :func:`geo.coverage.networks.applicable_added`), on Dutch land (:func:`on_land`). They
+        belong to no sub-region, so they change distances but not which sub-region a place counts in.
 
     Returns
     -------
@@ -114,7 +130,7 @@ def coverage_whatif(
     UnknownIdError
         A site id in ``closed`` is not in ``sites``.
     CoverageError
-        ``threshold`` is out of range or an ``added`` item is malformed or outside the Netherlands.
+        ``threshold`` is out of range or an ``added`` item is malformed, in water or abroad.
     """
     threshold = measure.check(threshold)
     before_sites = Sites.of(sites)
@@ -130,9 +146,16 @@ def coverage_whatif(
     crs = sites.crs or WGS84
     after_frame = pd.concat([kept, new[[*cols, "geometry"]].to_crs(crs)], ignore_index=True)
     after_sites = Sites.of(gpd.GeoDataFrame(after_frame, geometry="geometry", crs=crs))
-    opts = {"provinces": provinces, "subregion_sites": subregion_sites}
+    opts = {
+        "provinces": provinces,
+        "subregion_sites": subregion_sites,
+        "subregion_provinces": subregion_provinces,
+    }
     before = coverage_of_sites(population, before_sites, threshold=threshold, measure=measure, **opts)  # type: ignore[arg-type]
-    after = coverage_of_sites(population, after_sites, threshold=threshold, measure=measure, **opts)  # type: ignore[arg-type]
+    if closed or len(new):
+        after = coverage_of_sites(population, after_sites, threshold=threshold, measure=measure, **opts)  # type: ignore[arg-type]
+    else:  # nothing changes: the same result, computed once
+        after = before
     b, a = before.points, after.points
     moved = b["site_id"].to_numpy() != a["site_id"].to_numpy()
     switched = pd.DataFrame(

@@ -59,8 +59,6 @@ def wrap_text(text: str, width_pt: float, size: float, weight: str = "normal") -
     return [ln for ln in lines if ln]
 
 
-
-
 LEGEND_FS = 7.5
 HEADING_FS = 8.0
 LINE_PT = 11.5

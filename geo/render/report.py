@@ -28,7 +28,6 @@ if TYPE_CHECKING:  # geo.export pulls in matplotlib: imported only when a file i
     from geo.render.spec import SnapshotLabels, SnapshotSpec
 
 
-
 def share_colormap(lang: str) -> cm.LinearColormap:
     """The province shading: share of inhabitants within the threshold, 50 %–100 %."""
     return cm.LinearColormap(
@@ -157,6 +156,9 @@ def snapshot_spec(
         }
     )
     shares = shares_of(coverage)
+    caption = getattr(coverage, "population", None)  # which population the shading counts
+    if caption is not None:
+        hosts = [*hosts, f"{caption.text(lang)} ({caption.licence})"]
     return SnapshotSpec(
         sites=sites,
         provinces=atlas.provinces,
@@ -321,7 +323,6 @@ def make_file(
     return f"{name}.xlsx", to_xlsx_bytes(sheets)
 
 
-
 def coverage_sheets(
     result: Any, sensitive: pd.DataFrame, *, provinces: str, subregions: str, sensitivity: str
 ) -> dict[str, pd.DataFrame]:
@@ -332,8 +333,10 @@ def coverage_sheets(
     """
     from geo.coverage.measure import with_unit
 
-    sheets = {provinces: with_unit(result.by_province, result.unit)}
+    caption = getattr(result, "population", None)  # every row says which population it counts
+    source = caption.nl if caption is not None else ""
+    sheets = {provinces: with_unit(result.by_province, result.unit).assign(population_source=source)}
     if not result.by_subregion.empty:
-        sheets[subregions] = with_unit(result.by_subregion, result.unit)
+        sheets[subregions] = with_unit(result.by_subregion, result.unit).assign(population_source=source)
     sheets[sensitivity] = with_unit(sensitive, result.unit)
     return sheets

@@ -223,7 +223,6 @@ def marker_svg(
     )
 
 
-
 def share_legend_html(colormap: cm.LinearColormap, title: str, lang: str) -> str:
     """A horizontal colour bar for the coverage shading (branca's own legend needs d3 from a CDN)."""
     stops = ", ".join(
@@ -283,4 +282,3 @@ def legend_html(
         )
         parts.append(f"{swatch}{e(t('legend.region', lang))}<br>")
     return "".join(parts)
-

@@ -103,3 +103,43 @@ def least_table(least: pd.DataFrame, lang: str, *, unit: str) -> pd.DataFrame:
             t("cov.col.nearest", lang): least["site_name"],
         }
     )
+
+
+def counted_columns(shown: pd.DataFrame, counted: pd.DataFrame | None, lang: str) -> pd.DataFrame:
+    """Add, per province row of a :func:`summary_table`, its whole population and the rule that counts it.
+
+    ``counted`` is :attr:`geo.coverage.NetworkCoverage.counted`; rows it does not name (the total)
+    are left empty. A partly covered province thus never shows a share without its counting rule.
+    """
+    if counted is None or counted.empty:
+        return shown
+    by_name = counted.set_index("name")
+    names = shown.iloc[:, 0]
+    whole = names.map(by_name["province_population"]).map(lambda v: "" if pd.isna(v) else _num(lang)(v))
+    rule = names.map(by_name["rule"]).map(lambda r: "" if pd.isna(r) else t(f"cov.rule.{r}", lang))
+    out = shown.copy()
+    out.insert(2, t("cov.col.province_population", lang), whole)
+    out[t("cov.col.counted", lang)] = rule
+    return out
+
+
+def reference_display(
+    table: pd.DataFrame, lang: str, *, threshold: float, unit: str, names: dict[str, str]
+) -> pd.DataFrame:
+    """Each network next to all hospitals (:func:`geo.coverage.reference_table`) for display."""
+    fk = {"km": fmt_number(threshold, lang), "unit": unit}
+    return pd.DataFrame(
+        {
+            t("cov.ref.network", lang): table["network_id"].map(names),
+            t("cov.ref.specialty", lang): table["specialty"].map(lambda s: t(f"spec.{s}", lang)),
+            t("cov.col.population", lang): table["population"].map(_num(lang)),
+            t("cov.ref.share", lang, **fk): table["share"].map(_pct(lang)),
+            t("cov.ref.all", lang, **fk): table["reference_share"].map(_pct(lang)),
+            t("cov.ref.diff", lang): table["share_difference"].map(
+                lambda v: "—" if pd.isna(v) else fmt_number(float(v) * 100, lang, decimals=1)
+            ),
+            t("cov.ref.sites", lang): [
+                f"{a} / {b}" for a, b in zip(table["sites"], table["reference_sites"], strict=True)
+            ],
+        }
+    )

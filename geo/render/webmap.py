@@ -275,7 +275,6 @@ def build_site_layer(
     return group
 
 
-
 def build_map(
     atlas_provinces: gpd.GeoDataFrame,
     sites: gpd.GeoDataFrame,
