@@ -26,8 +26,6 @@ PAGES = ("a4-landscape", "a4-portrait", "16:9")
 DPIS = (100, 150, 300)
 
 
-
-
 def share_link(params: dict[str, str]) -> str:
     """The page URL with the current view's parameters."""
     base = (st.context.url or "").split("?")[0]
@@ -65,8 +63,6 @@ def remember_view(
 ) -> None:
     """Record what the map shows (finder result, coverage) for the export section to draw."""
     st.session_state[EXPORT_VIEW] = {"finder": finder, "coverage": coverage}
-
-
 
 
 @st.fragment
