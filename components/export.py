@@ -58,6 +58,14 @@ def _screen_extent() -> tuple[float, float, float, float] | None:
     return view_extent((lat, lon), zoom)
 
 
+def _population_label(lang: str) -> str:
+    """The population the coverage on screen counts, as an export names it."""
+    upload = st.session_state.get("cov_population_upload")
+    if upload:
+        return t("export.population.upload", lang, name=upload["name"])
+    return t("export.population.geonames", lang)
+
+
 def remember_view(
     *, finder: Any = None, coverage: tuple[dict[str, Any], dict[str, Any]] | None = None
 ) -> None:
@@ -106,6 +114,7 @@ def render_export(atlas: Atlas, sel: Selection, sites: gpd.GeoDataFrame, lang: s
                     finder=finder,
                     coverage=coverage,
                     extent=_screen_extent(),
+                    population=_population_label(lang),
                 )
             st.session_state[EXPORT_FILE] = (fmt, file_name, data)
         made = st.session_state.get(EXPORT_FILE)

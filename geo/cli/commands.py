@@ -195,8 +195,40 @@ def _summary_records(frame: Any, unit: str) -> list[dict[str, Any]]:
     return out
 
 
+def _planned(atlas: Any, args: argparse.Namespace, networks: Sequence[str], categories: Sequence[str]) -> Any:
+    """The planned sites of ``--planned FILE`` (read as the app reads an upload) that count for the
+    chosen networks and kinds of site; ``None`` without the option."""
+    from geo.errors import DataValidationError, Problem
+    from geo.uploads import read_planned_sites
+
+    path = getattr(args, "planned", None)
+    if path is None:
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataValidationError(
+            [Problem(str(path.name), None, None, f"cannot read the file: {exc.strerror}")]
+        ) from None
+    known = dict(zip(atlas.networks["network_id"], atlas.networks["specialty"], strict=True))
+    frame = read_planned_sites(data, filename=path.name, provinces=atlas.provinces, networks=known)
+    keep = frame["networks"].map(lambda ns: bool(set(ns) & set(networks))) & frame["category"].isin(
+        categories
+    )
+    return frame[keep]
+
+
+def _added(planned: Any) -> tuple[tuple[str, float, float], ...]:
+    if planned is None:
+        return ()
+    return tuple((str(r.name), float(r.lat), float(r.lon)) for r in planned.itertuples(index=False))
+
+
 def _coverage(args: argparse.Namespace, *, outpatient: bool = False, closed: Sequence[str] = ()) -> tuple:
-    """Run the coverage analysis of the command's networks; ``(result, networks, value, unit)``."""
+    """Run the coverage analysis of the command's networks.
+
+    Returns ``(result, networks, value, unit, names of the planned sites added)``.
+    """
     from geo.coverage import HOSPITAL_CATEGORIES, network_coverage
     from geo.population import load_population
 
@@ -204,6 +236,7 @@ def _coverage(args: argparse.Namespace, *, outpatient: bool = False, closed: Seq
     networks = _networks_for(atlas, args)
     cats = (*HOSPITAL_CATEGORIES, "outpatient") if outpatient else HOSPITAL_CATEGORIES
     value, measure = _threshold(atlas, args)
+    added = _added(_planned(atlas, args, networks, cats))
     res = network_coverage(
         atlas,
         load_population(provinces=atlas.provinces),
@@ -212,13 +245,14 @@ def _coverage(args: argparse.Namespace, *, outpatient: bool = False, closed: Seq
         measure=measure,
         categories=cats,
         closed=closed,
+        added=added,
     )
-    return res, networks, value, res.whatif.after.unit
+    return res, networks, value, res.whatif.after.unit, [a[0] for a in added]
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
     """Print coverage per province, sub-region and in total."""
-    res, networks, value, unit = _coverage(args, outpatient=args.outpatient, closed=args.close or ())
+    res, networks, value, unit, added = _coverage(args, outpatient=args.outpatient, closed=args.close or ())
     after = res.whatif.after
     payload = {
         "networks": networks,
@@ -227,6 +261,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         "method": METHOD_KM if unit == "km" else METHOD_MIN,
         "sites_counted": len(res.sites),
         "closed": list(args.close or ()),
+        "added": added,
         "provinces": _summary_records(after.by_province, unit),
         "subregions": _summary_records(after.by_subregion, unit),
         "total": _summary_records(pd.DataFrame([after.total]), unit)[0],
@@ -248,7 +283,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """Rank every site by the inhabitants pushed beyond the threshold if it alone closed."""
-    res, networks, value, unit = _coverage(args)
+    res, networks, value, unit, _ = _coverage(args)
     records = _summary_records(res.sensitivity, unit)
     if args.json:
         payload = {"networks": networks, "threshold": value, "unit": unit, "sites": records}
@@ -264,17 +299,30 @@ EXPORT_FORMATS = ("png", "svg", "pdf", "html", "csv", "xlsx", "geojson", "gpkg")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """Write the map of a selection (with coverage shading when --km or --minutes is given) or its data."""
+    """Write the map of a selection (with coverage shading when --km or --minutes is given) or its data.
+
+    ``--close`` and ``--planned`` make it a what-if, named in the file as the app names it.
+    """
     from geo.coverage import HOSPITAL_CATEGORIES, network_coverage
     from geo.i18n import t
     from geo.population import load_population
     from geo.render.files import sites_table, to_csv_bytes, to_geojson_bytes, to_gpkg_bytes, to_xlsx_bytes
     from geo.render.print import render_static
     from geo.render.report import coverage_sheets, filter_line, interactive_html, snapshot_spec
+    from geo.render.scenario import scenario_sites, subtitle_parts, whatif_title
 
     atlas = load_atlas()
+    lang = args.lang
     networks = _networks_for(atlas, args)
     sites = filter_sites(atlas, networks=networks, specialty=args.specialty, include_context=args.context)
+    closed = tuple(args.close or ())
+    unknown = sorted(set(closed) - set(atlas.sites["site_id"]))
+    if unknown:
+        from geo.errors import UnknownIdError
+
+        raise UnknownIdError(f"unknown site(s) for --close: {', '.join(unknown)}")
+    planned = _planned(atlas, args, networks, HOSPITAL_CATEGORIES)
+    added = _added(planned)
     names, subs = network_names(atlas)
     res = None
     value, measure = _threshold(atlas, args)
@@ -286,45 +334,63 @@ def cmd_export(args: argparse.Namespace) -> int:
             threshold=value,
             measure=measure,
             categories=HOSPITAL_CATEGORIES,
+            closed=closed,
+            added=added,
         )
     after = res.whatif.after if res else None
-    title = args.title or f"NetwerkAtlas · {', '.join(names[n] for n in networks)}"
-    fmt = args.format
-    if fmt in ("png", "svg", "pdf"):
-        spec = snapshot_spec(
-            atlas,
-            sites,
-            args.lang,
-            networks=networks,
-            title=title,
-            subtitle=filter_line(
+    title = whatif_title(
+        args.title or f"NetwerkAtlas · {', '.join(names[n] for n in networks)}",
+        lang,
+        closed=closed,
+        added=added,
+    )
+    parts = subtitle_parts(
+        lang,
+        closed_names=list(atlas.sites.loc[atlas.sites["site_id"].isin(closed), "name"]),
+        added_names=[a[0] for a in added],
+        population=t("export.population.geonames", lang) if res else None,
+    )
+    subtitle = " · ".join(
+        [
+            *parts,
+            filter_line(
                 atlas,
-                args.lang,
+                lang,
                 networks=networks,
                 specialty=args.specialty,
                 threshold=value,
                 unit=after.unit if after is not None else "km",
             ),
-            coverage=after,
+        ]
+    )
+    drawn = sites.copy()
+    drawn.loc[drawn["site_id"].isin(closed), "status"] = "closed"
+    fmt = args.format
+    if fmt in ("png", "svg", "pdf"):
+        spec = snapshot_spec(
+            atlas, drawn, lang, networks=networks, title=title, subtitle=subtitle, coverage=after
         )
         data = render_static(spec, fmt=fmt, page=args.page, dpi=args.dpi)
     elif fmt == "html":
         data = interactive_html(
             atlas,
-            sites,
-            args.lang,
+            drawn,
+            lang,
             networks=networks,
             coverage=after,
             least=res.least if res else None,
+            added=added,
+            title=title,
+            subtitle=subtitle,
         ).encode("utf-8")
     else:
+        rows = scenario_sites(sites, lang, closed=closed, added=planned)
         cats = {
-            c: t(f"cat.{c}", args.lang)
-            for c in ("hospital_ed", "hospital", "outpatient", "radiotherapy", "other")
+            c: t(f"cat.{c}", lang) for c in ("hospital_ed", "hospital", "outpatient", "radiotherapy", "other")
         }
-        table = sites_table(sites, network_names=names, subregion_names=subs, category_labels=cats)
+        table = sites_table(rows, network_names=names, subregion_names=subs, category_labels=cats)
         if fmt == "csv":
-            data = to_csv_bytes(table, sep=";" if args.lang == "nl" else ",")
+            data = to_csv_bytes(table, sep=";" if lang == "nl" else ",")
         elif fmt == "xlsx":
             sheets = {"sites": table}
             if res:
@@ -337,9 +403,9 @@ def cmd_export(args: argparse.Namespace) -> int:
                 )
             data = to_xlsx_bytes(sheets)
         elif fmt == "geojson":
-            data = to_geojson_bytes(sites)
+            data = to_geojson_bytes(rows)
         else:
-            data = to_gpkg_bytes(sites)
+            data = to_gpkg_bytes(rows)
     args.out.write_bytes(data)
     print(f"wrote {args.out} ({len(data):,} bytes, {len(sites)} sites)", file=sys.stderr)
     return EXIT_OK

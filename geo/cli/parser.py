@@ -46,6 +46,20 @@ def _bounded(option: str, maximum: float) -> Any:
     return parse
 
 
+def _whatif_args(p: argparse.ArgumentParser) -> None:
+    """What-if options, the same for coverage and export: sites that close, planned sites that open."""
+    p.add_argument(
+        "--close", action="append", metavar="SITE_ID", help="what-if: this site closes (repeatable)"
+    )
+    p.add_argument(
+        "--planned",
+        type=Path,
+        metavar="FILE",
+        help="what-if: planned sites from a CSV, XLSX or GeoJSON file (the app's upload format); "
+        "they count for the networks and kinds of site they declare",
+    )
+
+
 def _threshold_args(p: argparse.ArgumentParser, *, km_default: float | None) -> None:
     """Network selection and a threshold in km or in estimated car minutes (not both)."""
     p.add_argument("--network", action="append", metavar="ID", help="network id (repeatable; default: all)")
@@ -117,9 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("coverage", help="share of inhabitants within a distance of a network site")
     _threshold_args(p, km_default=25.0)
     p.add_argument("--outpatient", action="store_true", help="count outpatient clinics as well")
-    p.add_argument(
-        "--close", action="append", metavar="SITE_ID", help="what-if: this site closes (repeatable)"
-    )
+    _whatif_args(p)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_coverage)
 
@@ -137,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dpi", type=int, default=150, help="PNG resolution (default 150)")
     p.add_argument("--lang", default="nl", choices=("nl", "en"), help="language of the map text")
     p.add_argument("--context", action="store_true", help="include hospitals outside the networks")
+    _whatif_args(p)
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("calibrate", help="travel times against Eurostat's accessibility and published trips")
