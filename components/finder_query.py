@@ -143,8 +143,7 @@ def click_location(lat: float, lon: float, *, lang: str) -> None:
     where = f"({lat:.4f}, {lon:.4f})"
     if area:
         label = f"{t('finder.clicked_in', lang, area=area.label)} {where}"
-        set_location(lat, lon, label, province=area.province)
-        st.session_state[LOC]["pc4"] = area.code
+        set_location(lat, lon, label, province=area.province)  # the click itself, not the area's centre
     else:
         set_location(lat, lon, f"{t('finder.clicked', lang)} {where}")
     st.session_state[CLEAR_QUERY] = True
