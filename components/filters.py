@@ -83,6 +83,7 @@ def render_filters(atlas: Atlas, lang: str) -> Selection:
         help=t("filters.subregions.help", lang),
         disabled=not sub_names,
         placeholder=t("filters.all", lang),
+        select_all=False,  # Streamlit's bulk action reads "Select all" in every language
     )
     # Every sub-region is the same as "Alle": networks without sub-regions stay on the map.
     subregions = [] if set(chosen_subs) >= set(sub_names) else chosen_subs
@@ -101,7 +102,11 @@ def render_filters(atlas: Atlas, lang: str) -> Selection:
         or []
     )
     provinces = sb.multiselect(
-        t("filters.provinces", lang), list(PROVINCES), key="f_provinces", placeholder=t("filters.all", lang)
+        t("filters.provinces", lang),
+        list(PROVINCES),
+        key="f_provinces",
+        placeholder=t("filters.all", lang),
+        select_all=False,  # English only in Streamlit 1.67; "Alle" is the empty choice
     )
     include_context = sb.checkbox(t("filters.context", lang), key="f_context")
     include_closed = sb.checkbox(t("filters.closed", lang), key="f_closed")

@@ -109,3 +109,12 @@ def test_all_subregions_is_the_same_as_all(run):
     assert not all_four.exception
     assert metrics(all_four) == metrics(every)
     assert set(all_four.dataframe[0].value["Locatie"]) == set(every.dataframe[0].value["Locatie"])
+
+
+# -- item 14 (part): no English "Select all" in the Dutch sidebar -------------------------------------------
+
+
+def test_sidebar_multiselects_offer_no_english_select_all(run):
+    at = run()
+    for key in ("f_subregions", "f_provinces"):
+        assert at.multiselect(key=key).proto.select_all == 0  # 0: never shown (Streamlit's default is 1000)
