@@ -8,7 +8,7 @@ from components import cache
 from components.about import render_about
 from components.details import render_details
 from components.export import remember_view, render_export
-from components.filters import render_filters
+from components.filters import render_counts, render_filters
 from components.finder import apply_query, render_finder
 from components.finder import map_options as finder_map_options
 from components.mapview import render_map
@@ -43,15 +43,7 @@ if (
     apply_query()  # a shared link with ?q=Emmeloord
 sel = render_filters(atlas, lang)
 sites = cache.sites_for(*sel.cache_args())
-network_sites = sites[sites["in_network"]]
-
-c1, c2, c3 = st.columns(3)
-c1.metric(t("metric.orgs", lang), network_sites["org_id"].nunique())
-c2.metric(t("metric.sites", lang), len(network_sites))
-if sel.include_context:
-    c3.metric(t("metric.context", lang), len(sites) - len(network_sites))
-if not sel.networks:
-    st.info(t("filters.no_networks", lang))
+render_counts(sites, sel, lang)
 mode = render_mode(lang)
 render_notice(ignored, lang)
 

@@ -26,8 +26,6 @@ PAGES = ("a4-landscape", "a4-portrait", "16:9")
 DPIS = (100, 150, 300)
 
 
-
-
 def share_link(params: dict[str, str]) -> str:
     """The page URL with the current view's parameters."""
     base = (st.context.url or "").split("?")[0]
@@ -60,13 +58,17 @@ def _screen_extent() -> tuple[float, float, float, float] | None:
     return view_extent((lat, lon), zoom)
 
 
+def _population_label(coverage: tuple[dict[str, Any], dict[str, Any]] | None, lang: str) -> str | None:
+    """The population the coverage on screen counts (official layer or upload), as an export names it."""
+    caption = coverage[1]["what"].after.population if coverage else None
+    return caption.text(lang) if caption is not None else None
+
+
 def remember_view(
     *, finder: Any = None, coverage: tuple[dict[str, Any], dict[str, Any]] | None = None
 ) -> None:
     """Record what the map shows (finder result, coverage) for the export section to draw."""
     st.session_state[EXPORT_VIEW] = {"finder": finder, "coverage": coverage}
-
-
 
 
 @st.fragment
@@ -110,6 +112,7 @@ def render_export(atlas: Atlas, sel: Selection, sites: gpd.GeoDataFrame, lang: s
                     finder=finder,
                     coverage=coverage,
                     extent=_screen_extent(),
+                    population=_population_label(coverage, lang),
                 )
             st.session_state[EXPORT_FILE] = (fmt, file_name, data)
         made = st.session_state.get(EXPORT_FILE)

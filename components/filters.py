@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import geopandas as gpd
 import streamlit as st
 
 from geo.data import Atlas
@@ -12,6 +13,24 @@ from geo.selection import Selection
 TILE_CHOICES = ("none", "nlmaps", "osm")
 
 
+def render_counts(sites: gpd.GeoDataFrame, sel: Selection, lang: str) -> None:
+    """The counts above the map: organisations and open network sites, closed and other sites apart.
+
+    Says why there is nothing to count when no network or no kind of site is chosen.
+    """
+    network_sites = sites[sites["in_network"]]
+    is_open = network_sites["status"] == "open"
+    cols = st.columns(4)
+    cols[0].metric(t("metric.orgs", lang), network_sites.loc[is_open, "org_id"].nunique())
+    cols[1].metric(t("metric.sites", lang), int(is_open.sum()))
+    if sel.include_closed:
+        cols[2].metric(t("metric.closed", lang), int((~is_open).sum()))
+    if sel.include_context:
+        cols[3].metric(t("metric.context", lang), len(sites) - len(network_sites))
+    if not sel.networks:
+        st.info(t("filters.no_networks", lang))
+    elif not sel.categories:
+        st.info(t("filters.no_kinds", lang))
 
 
 def _keep_valid(key: str, options: list[str]) -> None:
@@ -56,7 +75,7 @@ def render_filters(atlas: Atlas, lang: str) -> Selection:
     subs = atlas.subregions[atlas.subregions["network_id"].isin(networks)]
     sub_names = dict(zip(subs["subregion_id"], subs["name"], strict=True))
     _keep_valid("f_subregions", list(sub_names))
-    subregions = sb.multiselect(
+    chosen_subs = sb.multiselect(
         t("filters.subregions", lang),
         list(sub_names),
         key="f_subregions",
@@ -64,7 +83,12 @@ def render_filters(atlas: Atlas, lang: str) -> Selection:
         help=t("filters.subregions.help", lang),
         disabled=not sub_names,
         placeholder=t("filters.all", lang),
+        select_all=False,  # Streamlit's bulk action reads "Select all" in every language
     )
+    # Every sub-region is the same as "Alle": networks without sub-regions stay on the map.
+    subregions = [] if set(chosen_subs) >= set(sub_names) else chosen_subs
+    if subregions and set(networks) - set(atlas.subregions["network_id"]):
+        sb.caption(t("filters.subregions.only", lang))
     if "f_categories" not in st.session_state:
         st.session_state["f_categories"] = list(CATEGORIES)
     categories = (
@@ -78,7 +102,11 @@ def render_filters(atlas: Atlas, lang: str) -> Selection:
         or []
     )
     provinces = sb.multiselect(
-        t("filters.provinces", lang), list(PROVINCES), key="f_provinces", placeholder=t("filters.all", lang)
+        t("filters.provinces", lang),
+        list(PROVINCES),
+        key="f_provinces",
+        placeholder=t("filters.all", lang),
+        select_all=False,  # English only in Streamlit 1.67; "Alle" is the empty choice
     )
     include_context = sb.checkbox(t("filters.context", lang), key="f_context")
     include_closed = sb.checkbox(t("filters.closed", lang), key="f_closed")

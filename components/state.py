@@ -37,7 +37,8 @@ MODES = ("map", "finder", "coverage")
 def render_mode(lang: str) -> str:
     """Draw the switch between the network map, the finder and coverage; return the mode."""
     if st.session_state.get("mode") not in MODES:
-        st.session_state["mode"] = "map"
+        st.session_state["mode"] = st.session_state.get(_SHOWN_MODE, "map")
+    st.session_state[_SHOWN_MODE] = st.session_state["mode"]
     return (
         st.segmented_control(
             t("mode.label", lang),
@@ -45,6 +46,16 @@ def render_mode(lang: str) -> str:
             key="mode",
             format_func=lambda m: t(f"mode.{m}", lang),
             label_visibility="collapsed",
+            on_change=_keep_mode,
         )
         or "map"
     )
+
+
+_SHOWN_MODE = "_mode_shown"
+
+
+def _keep_mode() -> None:
+    """A click on the active segment deselects it; the mode shown stays active instead."""
+    if st.session_state.get("mode") not in MODES:
+        st.session_state["mode"] = st.session_state.get(_SHOWN_MODE, "map")

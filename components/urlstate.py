@@ -2,7 +2,8 @@
 
 Query parameters are read once, when a session starts, into the widgets' session-state keys (before the
 widgets are drawn); afterwards every run writes the current state back. A parameter that is unknown,
-malformed or out of range is ignored (or clamped) and named in one short notice, never an error.
+malformed or out of range falls back to the default (a list keeps its valid items) and is named, in
+words, in one short notice, never an error.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Param:
     key: str
     parse: Callable[[str, Atlas], Any]  # raises ValueError for a bad value
     dump: Callable[[Any], str | None]  # None: leave the parameter out of the URL
+    default: str | None = None  # what the page uses instead of a bad value, as the notice names it
 
 
 def _choice(options: tuple[str, ...] | Callable[[Atlas], list[str]]) -> Callable[[str, Atlas], str]:
@@ -46,8 +48,8 @@ def _choice(options: tuple[str, ...] | Callable[[Atlas], list[str]]) -> Callable
 def _list(options: tuple[str, ...] | Callable[[Atlas], list[str]]) -> Callable[[str, Atlas], list[str]]:
     def parse(value: str, atlas: Atlas) -> list[str]:
         allowed = options(atlas) if callable(options) else options
-        items = [v for v in value.split(",") if v]
-        if any(v not in allowed for v in items):
+        items = [v for v in value.split(",") if v in allowed]
+        if not items:  # nothing usable: the default (a partly valid list keeps its valid ids)
             raise ValueError(value)
         return items
 
@@ -61,13 +63,13 @@ def _flag(value: str, _: Atlas) -> bool:
 
 
 def _int_range(lo: int, hi: int) -> Callable[[str, Atlas], int]:
-    """A whole number clamped into ``lo..hi`` (``1e9`` becomes ``hi``; text is refused)."""
+    """A whole number in ``lo..hi``; anything else (text, ``-5``, ``1e9``) is refused for the default."""
 
     def parse(value: str, _: Atlas) -> int:
-        number = float(value)  # raises ValueError for text; accepts 1e9
-        if number != number:  # NaN
+        number = float(value)  # raises ValueError for text
+        if not lo <= number <= hi:  # also NaN
             raise ValueError(value)
-        return int(min(hi, max(lo, number)))
+        return round(number)
 
     return parse
 
@@ -95,15 +97,18 @@ def _join(items: Any) -> str | None:
 
 PARAMS: dict[str, Param] = {
     "mode": Param("mode", _choice(("map", "finder", "coverage")), lambda v: v if v != "map" else None),
-    "spec": Param("f_specialty", _choice(("all", *SPECIALTIES)), lambda v: v if v and v != "all" else None),
+    "spec": Param(
+        "f_specialty", _choice(("all", *SPECIALTIES)), lambda v: v if v and v != "all" else None, "all"
+    ),
     "net": Param(
-        "f_networks", _list(lambda a: list(a.networks["network_id"])), lambda v: ",".join(v) or "none"
+        "f_networks", _list(lambda a: list(a.networks["network_id"])), lambda v: ",".join(v) or "none", "all"
     ),
     "sub": Param("f_subregions", _list(lambda a: list(a.subregions["subregion_id"])), _join),
     "kind": Param(
         "f_categories",
         _list(CATEGORIES),
         lambda v: None if list(v) == list(CATEGORIES) else ",".join(v) or "none",
+        "all",
     ),
     "prov": Param("f_provinces", _list(PROVINCES), _join),
     "ctx": Param("f_context", _flag, lambda v: "1" if v else None),
@@ -113,15 +118,26 @@ PARAMS: dict[str, Param] = {
     "loc": Param("finder_loc", _latlon, lambda v: f"{v['lat']:.5f},{v['lon']:.5f}" if v else None),
     "q": Param("finder_q", lambda v, _: v, lambda v: v or None),
     "fspec": Param("finder_spec", _choice(SPECIALTIES), lambda v: v if v and v != "cardiology" else None),
-    "n": Param("finder_n", _int_range(1, 10), lambda v: str(v) if v and v != 3 else None),
+    "n": Param("finder_n", _int_range(1, 10), lambda v: str(v) if v and v != 3 else None, "3"),
     "by": Param("finder_by", _choice(("minutes", "km")), lambda v: v if v and v != "minutes" else None),
     "wait": Param(
-        "tt_wait", _int_range(0, 60), lambda v: str(v) if v is not None and v != FERRY_WAIT_MIN else None
+        "tt_wait",
+        _int_range(0, 60),
+        lambda v: str(v) if v is not None and v != FERRY_WAIT_MIN else None,
+        f"{FERRY_WAIT_MIN:g}",
     ),
     "unit": Param("cov_unit", _choice(("km", "min")), lambda v: v if v and v != "km" else None),
-    "km": Param("cov_km", _int_range(KM_MIN, KM_MAX), lambda v: str(v) if v and v != KM_DEFAULT else None),
+    "km": Param(
+        "cov_km",
+        _int_range(KM_MIN, KM_MAX),
+        lambda v: str(v) if v and v != KM_DEFAULT else None,
+        str(KM_DEFAULT),
+    ),
     "min": Param(
-        "cov_min", _int_range(MIN_MIN, MIN_MAX), lambda v: str(v) if v and v != MIN_DEFAULT else None
+        "cov_min",
+        _int_range(MIN_MIN, MIN_MAX),
+        lambda v: str(v) if v and v != MIN_DEFAULT else None,
+        str(MIN_DEFAULT),
     ),
     "out": Param("cov_outpatient", _flag, lambda v: "1" if v else None),
     "c": Param("map_center", lambda v, _: _center(v), _dump_center),
@@ -134,32 +150,41 @@ PASSTHROUGH = ("lang",)
 _NONE = "none"
 
 
-def read_url(atlas: Atlas) -> list[str]:
-    """Copy valid query parameters into session state once per session; return the ignored names."""
+#: One correction the notice names: (what happened, parameter name, value as given, detail).
+Correction = tuple[str, str, str, str]
+
+
+def read_url(atlas: Atlas) -> list[Correction]:
+    """Copy valid query parameters into session state once per session; return what was corrected."""
     if st.session_state.get(READ_FLAG):
         return st.session_state.get(NOTICE, [])
     st.session_state[READ_FLAG] = True
-    ignored: list[str] = []
+    corrections: list[Correction] = []
     for name in st.query_params:
         value = st.query_params.get(name, "")
         if name in PASSTHROUGH:
             continue
         param = PARAMS.get(name)
-        if param is None or len(value) > MAX_PARAM_CHARS:
-            ignored.append(name[:40])
+        if param is None:
+            corrections.append(("unknown", name[:40], "", ""))
+            continue
+        if len(value) > MAX_PARAM_CHARS:
+            corrections.append(("too_long", name, "", param.default or ""))
             continue
         try:
             parsed = [] if value == _NONE and name in ("net", "kind") else param.parse(value, atlas)
         except (ValueError, TypeError):
-            ignored.append(name[:40])
+            corrections.append(("invalid", name, value[:40], param.default or ""))
             continue
-        if isinstance(parsed, int) and not isinstance(parsed, bool) and float(value) != parsed:
-            ignored.append(f"{name}→{parsed}")  # clamped into the allowed range
+        if isinstance(parsed, list) and value != _NONE:
+            dropped = [v for v in value.split(",") if v and v not in parsed]
+            if dropped:
+                corrections.append(("dropped", name, ",".join(dropped)[:80], ""))
         st.session_state[param.key] = parsed
     if "loc" in st.query_params and "finder_loc" in st.session_state and st.query_params.get("q"):
         st.session_state["finder_loc"]["label"] = st.query_params.get("q", "")[:MAX_PARAM_CHARS]
-    st.session_state[NOTICE] = ignored
-    return ignored
+    st.session_state[NOTICE] = corrections
+    return corrections
 
 
 def write_url() -> None:
@@ -182,7 +207,32 @@ def write_url() -> None:
         st.query_params.from_dict(wanted)
 
 
-def render_notice(ignored: list[str], lang: str) -> None:
-    """Say once which link parameters were ignored."""
+def _quoted(value: str) -> str:
+    try:
+        float(value)
+    except ValueError:
+        return "'" + value + "'"
+    return value
+
+
+def describe(correction: Correction, lang: str) -> str:
+    """One correction in words: the parameter's name as the page calls it, the value, what is used."""
+    kind, name, value, detail = correction
+    if kind == "unknown":
+        return t("url.unknown", lang, name=f"'{name}'")
+    what = t(f"url.param.{name}", lang)
+    if kind == "dropped":
+        items = ", ".join(f"'{v}'" for v in value.split(","))
+        return t("url.dropped", lang, what=what, items=items)
+    default = t("url.default.all", lang) if detail == "all" else detail
+    if kind == "too_long":
+        return t("url.too_long", lang, what=what)
+    if default:
+        return t("url.invalid.default", lang, what=what, value=_quoted(value), default=default)
+    return t("url.invalid", lang, what=what, value=_quoted(value))
+
+
+def render_notice(ignored: list[Correction], lang: str) -> None:
+    """Say once, in words, which link parameters were not used as given and what the page uses instead."""
     if ignored:
-        st.caption("⚠️ " + t("url.ignored", lang, params=", ".join(ignored)))
+        st.caption("⚠️ " + t("url.ignored", lang, params="; ".join(describe(c, lang) for c in ignored)))

@@ -5,12 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
 from typing import Any
 
-import pandas as pd
-
-from geo.data import filter_sites, load_atlas, network_names
+from geo.data import filter_sites, load_atlas
 from geo.defaults import FERRY_WAIT_MIN
 from geo.schema import PRECISIONS
 
@@ -204,13 +201,13 @@ def cmd_nearest(args: argparse.Namespace) -> int:
     return EXIT_OK if complete else EXIT_INCOMPLETE
 
 
-def _networks_for(atlas: Any, args: argparse.Namespace) -> list[str]:
+def networks_for(atlas: Any, args: argparse.Namespace) -> list[str]:
     ids = args.network or atlas.network_ids(args.specialty)
     filter_sites(atlas, networks=ids, specialty=args.specialty)  # raises UnknownIdError for bad ids
     return [n for n in ids if n in atlas.network_ids(args.specialty)]
 
 
-def _summary_records(frame: Any, unit: str) -> list[dict[str, Any]]:
+def summary_records(frame: Any, unit: str) -> list[dict[str, Any]]:
     """Rows as JSON records; columns in the unit of the threshold are named by it (``p95_min``)."""
     from geo.coverage import with_unit
 
@@ -220,278 +217,13 @@ def _summary_records(frame: Any, unit: str) -> list[dict[str, Any]]:
     return out
 
 
-def _population(atlas: Any, args: argparse.Namespace) -> Any:
-    """The population points of ``--population`` and ``--age`` (default CBS PC4 2021, every inhabitant)."""
-    from geo.population import DEFAULT_SOURCE, population_points
-
-    source = getattr(args, "population", DEFAULT_SOURCE)
-    return population_points(source, getattr(args, "age", "all"), provinces=atlas.provinces)
-
-
-def _population_record(pop: Any, args: argparse.Namespace) -> dict[str, Any]:
-    caption = pop.attrs.get("caption")
-    return {
-        "layer": args.population,
-        "age": args.age,
-        "caption": caption.nl if caption else None,
-        "caption_en": caption.en if caption else None,
-        "source": caption.source if caption else None,
-        "licence": caption.licence if caption else None,
-    }
-
-
-def _by_specialty(atlas: Any, networks: Sequence[str]) -> dict[str, list[str]]:
-    """The networks grouped by specialty, in their order: figures are never pooled across specialties."""
-    spec = dict(zip(atlas.networks["network_id"], atlas.networks["specialty"], strict=True))
-    out: dict[str, list[str]] = {}
-    for n in networks:
-        out.setdefault(spec[n], []).append(n)
-    return out
-
-
-def _coverage(
-    args: argparse.Namespace,
-    *,
-    outpatient: bool = False,
-    closed: Sequence[str] = (),
-    networks: Sequence[str] | None = None,
-    population: Any = None,
-) -> tuple:
-    """Run the coverage analysis of the command's networks; ``(result, networks, value, unit)``."""
-    from geo.coverage import HOSPITAL_CATEGORIES, network_coverage
-
-    atlas = load_atlas()
-    networks = list(networks) if networks is not None else _networks_for(atlas, args)
-    cats = (*HOSPITAL_CATEGORIES, "outpatient") if outpatient else HOSPITAL_CATEGORIES
-    value, measure = _threshold(atlas, args)
-    res = network_coverage(
-        atlas,
-        population if population is not None else _population(atlas, args),
-        networks,
-        threshold=value,
-        measure=measure,
-        categories=cats,
-        closed=[c for c in closed if c in set(filter_sites(atlas, networks=networks)["site_id"])],
-    )
-    return res, networks, value, res.whatif.after.unit
-
-
-def _figures(res: Any, unit: str) -> dict[str, Any]:
-    """Provinces (with the population counted and the rule that defines it), sub-regions and total."""
-    after = res.whatif.after
-    counted = res.counted.set_index("name")
-    provinces = _summary_records(after.by_province, unit)
-    for r in provinces:
-        r["province_population"] = float(counted.loc[r["name"], "province_population"])
-        r["counted"] = str(counted.loc[r["name"], "rule"])
-    return {
-        "provinces": provinces,
-        "subregions": _summary_records(after.by_subregion, unit),
-        "total": _summary_records(pd.DataFrame([after.total]), unit)[0],
-        "partial_provinces": list(res.partial),
-    }
-
-
-#: What the ``counted`` field of a province means, in the JSON's ``counting_rules``.
-COUNTING_RULES = {
-    "province": "every inhabitant of the province",
-    "catchment": (
-        "only places whose nearest hospital (straight line) is a site of the network, not a hospital "
-        "outside the networks: the province is only partly in the region, so its share is close to 100 % "
-        "partly by construction"
-    ),
-}
-
-
-def cmd_coverage(args: argparse.Namespace) -> int:
-    """Print coverage per specialty (province, sub-region, total) and each network against all hospitals."""
-    from geo.coverage import network_references, reference_table
-
-    atlas = load_atlas()
-    try:
-        pop = _population(atlas, args)
-    except ValueError as exc:
-        print(f"netwerkatlas: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    networks = _networks_for(atlas, args)
-    groups = _by_specialty(atlas, networks)
-    blocks = []
-    for specialty, nets in groups.items():
-        res, _, value, unit = _coverage(
-            args, outpatient=args.outpatient, closed=args.close or (), networks=nets, population=pop
-        )
-        blocks.append(
-            {"specialty": specialty, "networks": nets, "sites_counted": len(res.sites), **_figures(res, unit)}
-        )
-    value, measure = _threshold(atlas, args)
-    from geo.coverage import HOSPITAL_CATEGORIES
-
-    cats = (*HOSPITAL_CATEGORIES, "outpatient") if args.outpatient else HOSPITAL_CATEGORIES
-    refs = reference_table(
-        network_references(atlas, pop, networks, threshold=value, measure=measure, categories=cats)
-    )
-    payload: dict[str, Any] = {
-        "networks": networks,
-        "threshold": value,
-        "unit": unit,
-        "method": METHOD_KM if unit == "km" else METHOD_MIN,
-        "population": _population_record(pop, args),
-        "closed": list(args.close or ()),
-        "counting_rules": COUNTING_RULES,
-    }
-    if len(blocks) == 1:  # one specialty: its figures at the top level
-        payload |= {k: v for k, v in blocks[0].items() if k not in ("specialty", "networks")}
-        payload["specialty"] = blocks[0]["specialty"]
-    payload["by_specialty"] = blocks
-    payload["by_network"] = _summary_records(refs, unit)
-    payload["reference"] = (
-        "every open shipped site of the same kinds, inside any network or outside them all, "
-        "over the network's own region and counted population"
-    )
-    if args.json:
-        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
-        print()
-    else:
-        cap = payload["population"]["caption_en"]
-        print(f"coverage within {value:g} {unit} ({payload['method']}); population: {cap}")
-        for b in blocks:
-            print(f"{b['specialty']}: {', '.join(b['networks'])}")
-            for r in [*b["provinces"], *b["subregions"], b["total"]]:
-                share = "-" if r["share"] is None else f"{r['share'] * 100:5.1f}%"
-                note = " (catchment only)" if r.get("counted") == "catchment" else ""
-                print(
-                    f"  {r['name']:<45} {r['population']:>11,.0f} {share:>7}  "
-                    f"p95 {r[f'p95_{unit}'] or 0:5.1f} {unit}{note}"
-                )
-        print("each network against every open hospital of its region:")
-        for r in payload["by_network"]:
-            print(
-                f"  {r['network_id']:<12} {r['share'] * 100:5.1f}%  "
-                f"all hospitals {r['reference_share'] * 100:5.1f}%"
-            )
-    return EXIT_OK
-
-
-def cmd_sensitivity(args: argparse.Namespace) -> int:
-    """Rank every site by the inhabitants pushed beyond the threshold if it alone closed."""
-    atlas = load_atlas()
-    try:
-        pop = _population(atlas, args)
-    except ValueError as exc:
-        print(f"netwerkatlas: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    records: list[dict[str, Any]] = []
-    for nets in _by_specialty(atlas, _networks_for(atlas, args)).values():
-        res, _, value, unit = _coverage(args, networks=nets, population=pop)
-        records += _summary_records(res.sensitivity, unit)
-    networks = _networks_for(atlas, args)
-    if args.json:
-        payload = {
-            "networks": networks,
-            "threshold": value,
-            "unit": unit,
-            "population": _population_record(pop, args),
-            "sites": records,
-        }
-        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
-        print()
-    else:
-        for r in records:
-            print(f"{r['extra_beyond']:>10,.0f}  {r['name']} ({r['organisation']})")
-    return EXIT_OK
-
-
-EXPORT_FORMATS = ("png", "svg", "pdf", "html", "csv", "xlsx", "geojson", "gpkg")
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    """Write the map of a selection (with coverage shading when --km or --minutes is given) or its data."""
-    from geo.coverage import HOSPITAL_CATEGORIES, network_coverage
-    from geo.i18n import t
-    from geo.render.files import sites_table, to_csv_bytes, to_geojson_bytes, to_gpkg_bytes, to_xlsx_bytes
-    from geo.render.print import render_static
-    from geo.render.report import coverage_sheets, filter_line, interactive_html, snapshot_spec
-
-    atlas = load_atlas()
-    networks = _networks_for(atlas, args)
-    sites = filter_sites(atlas, networks=networks, specialty=args.specialty, include_context=args.context)
-    names, subs = network_names(atlas)
-    res = None
-    value, measure = _threshold(atlas, args)
-    if value is not None:
-        res = network_coverage(
-            atlas,
-            _population(atlas, args),
-            networks,
-            threshold=value,
-            measure=measure,
-            categories=HOSPITAL_CATEGORIES,
-        )
-    after = res.whatif.after if res else None
-    title = args.title or f"NetwerkAtlas · {', '.join(names[n] for n in networks)}"
-    fmt = args.format
-    if fmt in ("png", "svg", "pdf"):
-        spec = snapshot_spec(
-            atlas,
-            sites,
-            args.lang,
-            networks=networks,
-            title=title,
-            subtitle=filter_line(
-                atlas,
-                args.lang,
-                networks=networks,
-                specialty=args.specialty,
-                threshold=value,
-                unit=after.unit if after is not None else "km",
-            ),
-            coverage=after,
-        )
-        data = render_static(spec, fmt=fmt, page=args.page, dpi=args.dpi)
-    elif fmt == "html":
-        data = interactive_html(
-            atlas,
-            sites,
-            args.lang,
-            networks=networks,
-            coverage=after,
-            least=res.least if res else None,
-        ).encode("utf-8")
-    else:
-        cats = {
-            c: t(f"cat.{c}", args.lang)
-            for c in ("hospital_ed", "hospital", "outpatient", "radiotherapy", "other")
-        }
-        table = sites_table(sites, network_names=names, subregion_names=subs, category_labels=cats)
-        if fmt == "csv":
-            data = to_csv_bytes(table, sep=";" if args.lang == "nl" else ",")
-        elif fmt == "xlsx":
-            sheets = {"sites": table}
-            if res:
-                sheets |= coverage_sheets(
-                    res.whatif.after,
-                    res.sensitivity,
-                    provinces="provinces",
-                    subregions="subregions",
-                    sensitivity="sensitivity",
-                )
-            data = to_xlsx_bytes(sheets)
-        elif fmt == "geojson":
-            data = to_geojson_bytes(sites)
-        else:
-            data = to_gpkg_bytes(sites)
-    args.out.write_bytes(data)
-    print(f"wrote {args.out} ({len(data):,} bytes, {len(sites)} sites)", file=sys.stderr)
-    return EXIT_OK
-
-
 def _travel_model(atlas: Any, args: argparse.Namespace) -> Any:
     from geo.traveltime import load_model
 
     return load_model(atlas.sites, ferry_wait_min=getattr(args, "ferry_wait", FERRY_WAIT_MIN))
 
 
-def _threshold(atlas: Any, args: argparse.Namespace) -> tuple[float | None, Any]:
+def threshold_of(atlas: Any, args: argparse.Namespace) -> tuple[float | None, Any]:
     """``(value, measure)`` for --km or --minutes."""
     from geo.coverage import STRAIGHT_LINE, travel_time
 

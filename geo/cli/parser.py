@@ -16,15 +16,13 @@ from geo.cli.commands import (
     EXIT_INCOMPLETE,
     EXIT_OK,
     EXIT_USAGE,
-    EXPORT_FORMATS,
     cmd_calibrate,
-    cmd_coverage,
-    cmd_export,
     cmd_nearest,
-    cmd_sensitivity,
     cmd_sites,
     cmd_validate,
 )
+from geo.cli.coverage import cmd_coverage, cmd_sensitivity
+from geo.cli.export import EXPORT_FORMATS, cmd_export
 from geo.defaults import FERRY_WAIT_MIN, MAX_KM, MAX_MINUTES
 from geo.errors import DataValidationError, UnknownIdError
 from geo.schema import CATEGORIES, SPECIALTIES
@@ -44,6 +42,20 @@ def _bounded(option: str, maximum: float) -> Any:
         return number
 
     return parse
+
+
+def _whatif_args(p: argparse.ArgumentParser) -> None:
+    """What-if options, the same for coverage and export: sites that close, planned sites that open."""
+    p.add_argument(
+        "--close", action="append", metavar="SITE_ID", help="what-if: this site closes (repeatable)"
+    )
+    p.add_argument(
+        "--planned",
+        type=Path,
+        metavar="FILE",
+        help="what-if: planned sites from a CSV, XLSX or GeoJSON file (the app's upload format); "
+        "they count for the networks and kinds of site they declare",
+    )
 
 
 def _threshold_args(p: argparse.ArgumentParser, *, km_default: float | None) -> None:
@@ -131,9 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("coverage", help="share of inhabitants within a distance of a network site")
     _threshold_args(p, km_default=25.0)
     p.add_argument("--outpatient", action="store_true", help="count outpatient clinics as well")
-    p.add_argument(
-        "--close", action="append", metavar="SITE_ID", help="what-if: this site closes (repeatable)"
-    )
+    _whatif_args(p)
     _population_args(p)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_coverage)
@@ -153,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dpi", type=int, default=150, help="PNG resolution (default 150)")
     p.add_argument("--lang", default="nl", choices=("nl", "en"), help="language of the map text")
     p.add_argument("--context", action="store_true", help="include hospitals outside the networks")
+    _whatif_args(p)
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("calibrate", help="travel times against Eurostat's accessibility and published trips")

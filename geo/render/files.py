@@ -55,6 +55,7 @@ SITE_COLUMNS: dict[str, str] = {
     "coord_source_url": "Coordinate source",
     "coord_source_date": "Coordinate source date",
     "notes": "Notes",
+    "scenario": "Scenario",
 }
 _INTERNAL = {"geometry", "org_short"}
 #: First characters that make a spreadsheet read a cell as a formula (also full-width forms).

@@ -1,13 +1,15 @@
 """Turn a rendered folium page into one HTML file that opens offline.
 
 Leaflet is inlined from the pinned ``xstatic`` package and every other external script or stylesheet
-is dropped.
+is dropped; :func:`report_page` adds the title, sources and date a report needs.
 """
 
 from __future__ import annotations
 
 import base64
+import html
 import re
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -133,3 +135,31 @@ def standalone_html(map_html: str) -> str:
     # Links first: the inlined libraries contain text that looks like tags.
     out = _LINK_TAG.sub(link, map_html)
     return _SCRIPT_TAG.sub(script, out)
+
+
+_HEAD_CSS = (
+    ".na-report-head{{position:absolute;top:10px;left:54px;z-index:1000;max-width:min(640px,70vw);"
+    "background:rgba(255,255,255,.94);padding:8px 12px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);"
+    'font:12px/1.4 "Source Sans Pro",system-ui,sans-serif;color:#333}}'
+    ".na-report-title{{font-size:16px;font-weight:700;margin-bottom:2px}}"
+    # Leaflet's stylesheet is inlined after the map's own style and would make the sea grey again.
+    "body .leaflet-container{{background:{water} !important}}"
+)
+
+
+def report_page(page: str, *, title: str, lines: Sequence[str] = ()) -> str:
+    """Give a standalone map page its title (browser tab and a block over the map) and text lines under it.
+
+    Every text is escaped; the sea gets the map's water colour whatever order the stylesheets come in.
+    """
+    from geo.render.style import WATER
+
+    e = html.escape
+    head = f"<title>{e(title)}</title><style>{_HEAD_CSS.format(water=WATER)}</style>"
+    block = (
+        f'<div class="na-report-head"><div class="na-report-title">{e(title)}</div>'
+        + "".join(f"<div>{e(line)}</div>" for line in lines)
+        + "</div>"
+    )
+    page = re.sub(r"<head(\s[^>]*)?>", lambda m: m[0] + head, page, count=1)
+    return re.sub(r"<body(\s[^>]*)?>", lambda m: m[0] + block, page, count=1)

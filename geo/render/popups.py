@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -81,7 +82,9 @@ def result_html(
     km = t("finder.km", lang, km=fmt_number(r["distance_km"], lang, decimals=1))
     minutes = r.get("minutes")
     if minutes is not None and pd.notna(minutes):
-        km = t("finder.minutes", lang, min=fmt_number(round(float(minutes)), lang)) + " · " + km
+        finite = math.isfinite(float(minutes))  # inf: no route from here (water, outside the grid)
+        by_car = t("finder.minutes", lang, min=fmt_number(round(float(minutes)), lang)) if finite else ""
+        km = (by_car or t("finder.no_route", lang)) + " · " + km
     nets = ", ".join(net_names.get(n, n) for n in r["networks"])
     subs = ", ".join(sub_names.get(s, s) for s in r["subregions"])
     address = ", ".join(x for x in (r["street"], f"{r['postcode']} {r['city']}".strip()) if x)

@@ -244,6 +244,23 @@ def _draw_finder(ax: Any, spec: SnapshotSpec, sites: pd.DataFrame) -> None:
             )
     # The label is in the legend: on the map it would hide the sites near the searched place.
     ax.plot([fx], [fy], marker="*", ms=15, mfc=FINDER_COLOUR, mec="white", mew=1.0, zorder=12)
+    if finder.ranking:  # the answer itself, as the finder panel lists it, in the map's top-left corner
+        y = 0.985
+        for i, line in enumerate((finder.heading, *finder.ranking) if finder.heading else finder.ranking):
+            ax.text(
+                0.012,
+                y,
+                line,
+                transform=ax.transAxes,
+                fontsize=7.4,
+                weight="bold" if i == 0 and finder.heading else "normal",
+                va="top",
+                color=INK,
+                zorder=20,
+                parse_math=False,
+                bbox={"fc": "white", "ec": "none", "alpha": 0.85, "pad": 1.2},
+            )
+            y -= 0.034
 
 
 def _compose(spec: SnapshotSpec, page: str, figsize: tuple[float, float]) -> Figure:

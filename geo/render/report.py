@@ -129,6 +129,24 @@ def shares_of(coverage: Any) -> dict[str, float] | None:
     return {r["name"]: float(r["share"]) for _, r in coverage.by_province.iterrows() if pd.notna(r["share"])}
 
 
+def sources_of(
+    atlas: Atlas, networks: Sequence[str], lang: str, *, tiles: str | None = None, population: Any = None
+) -> str:
+    """The sources line of an export: the data's own, the hosts of the networks' sources and the population
+    counted (a :class:`geo.census.Caption`), when there is one."""
+    from geo.render.spec import sources_line
+
+    hosts = sorted(
+        {
+            urllib.parse.urlparse(u).netloc.removeprefix("www.")
+            for u in atlas.networks.loc[atlas.networks["network_id"].isin(networks), "source_url"]
+        }
+    )
+    if population is not None:
+        hosts = [*hosts, f"{population.text(lang)} ({population.licence})"]
+    return sources_line(t("popup.sources", lang), extra=hosts, tiles=tiles)
+
+
 def snapshot_spec(
     atlas: Atlas,
     sites: gpd.GeoDataFrame,
@@ -144,28 +162,32 @@ def snapshot_spec(
     extent: tuple[float, float, float, float] | None = None,
 ) -> SnapshotSpec:
     """The static map of the current view: sites, region, optional coverage shading and finder."""
-    from geo.render.spec import Finder, SnapshotSpec, sources_line
+    from geo.render.spec import Finder, SnapshotSpec
 
     net_names, _ = network_names(atlas)
     shown = {n: net_names[n] for n in networks}
     region, partly = region_of(atlas, networks)
-    hosts = sorted(
-        {
-            urllib.parse.urlparse(u).netloc.removeprefix("www.")
-            for u in atlas.networks.loc[atlas.networks["network_id"].isin(networks), "source_url"]
-        }
-    )
     shares = shares_of(coverage)
     caption = getattr(coverage, "population", None)  # which population the shading counts
-    if caption is not None:
-        hosts = [*hosts, f"{caption.text(lang)} ({caption.licence})"]
+    finder_spec = None
+    if finder:
+        from geo.render.scenario import finder_lines
+
+        finder_spec = Finder(
+            finder[0][0],
+            finder[0][1],
+            finder[1],
+            tuple(finder[2]["site_id"]),
+            heading=t("finder.from", lang, place=finder[1]),
+            ranking=finder_lines(finder[2], lang),
+        )
     return SnapshotSpec(
         sites=sites,
         provinces=atlas.provinces,
         title=title,
         subtitle=subtitle,
         date=t("export.date", lang, date=today(lang)),
-        sources=sources_line(t("popup.sources", lang), extra=hosts, tiles=tiles),
+        sources=sources_of(atlas, networks, lang, tiles=tiles, population=caption),
         highlighted=region,
         partial=partly,
         network_labels=shown,
@@ -174,7 +196,7 @@ def snapshot_spec(
         province_shares=shares,
         shares_title=t("cov.legend", lang) if shares else "",
         service_areas=areas,
-        finder=Finder(finder[0][0], finder[0][1], finder[1], tuple(finder[2]["site_id"])) if finder else None,
+        finder=finder_spec,
         extent=extent or (finder_extent(finder[0], finder[2]) if finder else None),
     )
 
@@ -191,13 +213,16 @@ def interactive_html(
     least: pd.DataFrame | None = None,
     added: Sequence[tuple[str, float, float]] = (),
     finder: tuple[tuple[float, float], str, pd.DataFrame] | None = None,
+    title: str = "NetwerkAtlas",
+    subtitle: str = "",
 ) -> str:
     """The current map as one self-contained HTML file (Leaflet inlined; opens offline).
 
     ``coverage`` is a :class:`geo.coverage.CoverageResult`; the least-served places are labelled in its
-    unit (km or minutes).
+    unit (km or minutes). The page carries ``title`` (tab and a block over the map) with ``subtitle``,
+    the sources and the date, as the print map does.
     """
-    from geo.render.html import standalone_html
+    from geo.render.html import report_page, standalone_html
 
     if least is not None and coverage is None:
         msg = "`least` needs the `coverage` result it came from (for its unit)"
@@ -224,7 +249,9 @@ def interactive_html(
         add_finder_overlay(group, lang=lang, location=finder[0], label=finder[1], results=finder[2])
     if least is not None:
         add_coverage_overlay(group, lang=lang, least=least, added=added, unit=coverage.unit)
-    return standalone_html(m.get_root().render())
+    lines = [x for x in (subtitle, sources_of(atlas, networks, lang, tiles=tiles)) if x]
+    lines.append(t("export.date", lang, date=today(lang)))
+    return report_page(standalone_html(m.get_root().render()), title=title, lines=lines)
 
 
 def _slug(text: str) -> str:
@@ -244,33 +271,58 @@ def make_file(
     finder: Any = None,
     coverage: tuple[dict[str, Any], dict[str, Any]] | None = None,
     extent: tuple[float, float, float, float] | None = None,
+    population: str | None = None,
 ) -> tuple[str, bytes]:
-    """Build one export of the current view; return ``(file name, bytes)``."""
+    """Build one export of the current view; return ``(file name, bytes)``.
+
+    With coverage, ``population`` names the population counted (unless the result carries its own
+    ``population_label``); a what-if (``closed``/``added`` in the coverage choice) is named in the
+    title and subtitle, and the data files say which sites it changes.
+    """
     from geo.render.files import sites_table, to_csv_bytes, to_geojson_bytes, to_gpkg_bytes, to_xlsx_bytes
     from geo.render.print import render_static
+    from geo.render.scenario import added_frame, scenario_sites, subtitle_parts, whatif_title
 
     net_names, sub_names = network_names(atlas)
     choice, result = coverage if coverage else ({}, None)
+    closed = tuple(choice.get("closed", ())) if result else ()
+    added = tuple(choice.get("added", ())) if result else ()
     drawn = sites
-    if result and choice.get("closed"):
+    if closed:
         drawn = sites.copy()
-        drawn.loc[drawn["site_id"].isin(choice["closed"]), "status"] = "closed"
+        drawn.loc[drawn["site_id"].isin(closed), "status"] = "closed"
     cov_after = result["what"].after if result else None
     areas = result.get("areas") if result else None
     view = (finder.location, finder.label, finder.results) if finder is not None else None
     name = _slug(title)
+    closed_names = list(sites.loc[sites["site_id"].isin(closed), "name"])
+    parts = subtitle_parts(
+        lang,
+        closed_names=closed_names,
+        added_names=[str(a[0]) for a in added],
+        population=(result.get("population_label") or population) if result else None,
+    )
+    subtitle = " · ".join(
+        [
+            *parts,
+            filter_line(
+                atlas,
+                lang,
+                networks=sel.networks,
+                specialty=getattr(finder, "specialty", None) or sel.specialty,
+                subregions=sel.subregions,
+                categories=sel.categories,
+                provinces=sel.provinces,
+                threshold=cov_after.threshold if cov_after is not None else None,
+                unit=cov_after.unit if cov_after is not None else "km",
+            ),
+        ]
+    )
+    title = whatif_title(title, lang, closed=closed, added=added)
+    data_sites = scenario_sites(
+        sites, lang, closed=closed, added=added_frame(added, sites) if added else None
+    )
     if fmt in ("png", "svg", "pdf"):
-        subtitle = filter_line(
-            atlas,
-            lang,
-            networks=sel.networks,
-            specialty=sel.specialty,
-            subregions=sel.subregions,
-            categories=sel.categories,
-            provinces=sel.provinces,
-            threshold=cov_after.threshold if cov_after is not None else None,
-            unit=cov_after.unit if cov_after is not None else "km",
-        )
         spec = snapshot_spec(
             atlas,
             drawn,
@@ -297,14 +349,16 @@ def make_file(
             least=result["least"] if result else None,
             added=choice.get("added", ()),
             finder=view,
+            title=title,
+            subtitle=subtitle,
         )
         return f"{name}.html", html_text.encode("utf-8")
     if fmt == "geojson":
-        return f"{name}.geojson", to_geojson_bytes(drawn)
+        return f"{name}.geojson", to_geojson_bytes(data_sites)
     if fmt == "gpkg":
-        return f"{name}.gpkg", to_gpkg_bytes(drawn)
+        return f"{name}.gpkg", to_gpkg_bytes(data_sites)
     table = sites_table(
-        drawn,
+        data_sites,
         network_names=net_names,
         subregion_names=sub_names,
         category_labels={c: t(f"cat.{c}", lang) for c in CATEGORIES},

@@ -87,6 +87,8 @@ class Finder:
     lon: float
     label: str
     site_ids: tuple[str, ...] = ()
+    heading: str = ""  # "Vanaf Emmeloord (Flevoland)", printed over the ranking
+    ranking: tuple[str, ...] = ()  # the ranked sites with minutes and km, one line each
 
 
 @dataclass(frozen=True, eq=False)
