@@ -143,6 +143,9 @@ def legend_groups(
             layers.append(_Entry("patch", lab.no_data, {"fc": LAND, "ec": BORDER}))
     if layers:
         groups.append(_Group(lab.layers, tuple(layers)))
+    if spec.beyond_areas is not None and (spec.beyond_areas["band"] > 0).any():
+        bands = [_Entry("patch", label, {"fc": c, "ec": "none"}) for c, label in spec.beyond_entries]
+        groups.append(_Group(spec.beyond_title, tuple(bands)))
     return groups
 
 
