@@ -343,7 +343,7 @@ class BeyondHover(MacroElement):
         """{% macro script(this, kwargs) %}
 (function () {
   var ov = {{ this._parent.get_name() }}, info = {{ this.info_json }}, data = null;
-  var tip = L.tooltip({direction: "top", offset: [0, -8], className: "na-beyond-tip"});
+  var tip = L.tooltip({direction: "auto", offset: [14, 0], className: "na-beyond-tip"});
   var img = new Image();
   img.onload = function () {
     var c = document.createElement("canvas"); c.width = info.w; c.height = info.h;
@@ -366,10 +366,11 @@ class BeyondHover(MacroElement):
   function fill(tpl, key, value) { return tpl.replace(key, function () { return value; }); }
   function count(forms, n) { return fill(forms[plural.select(n)] || forms.other, "{n}", whole.format(n)); }
   function text(r) {
-    var out = "<b>" + r[0] + " " + info.places[r[1]] + "</b><br>" + count(info.inh, r[2]) + "<br>";
+    var out = '<div style="white-space:normal;min-width:190px;max-width:260px">';
+    out += "<b>" + r[0] + " " + info.places[r[1]] + "</b><br>" + count(info.inh, r[2]) + "<br>";
     out += r[3] === null ? info.none : fill(info.dist, "{v}", tenth.format(r[3]));
     if (r[4] >= 0) { out += "<br>" + fill(info.site, "{s}", info.sites[r[4]]); }
-    return r.length > 5 ? out + "<br>" + count(info.part, r[5]) : out;
+    return (r.length > 5 ? out + "<br>" + count(info.part, r[5]) : out) + "</div>";
   }
   function move(e) {
     var k = area(e.latlng), map = ov._map;
