@@ -229,3 +229,32 @@ def test_a_bad_planned_sites_file_is_explained_and_the_page_keeps_working(run, m
     assert at.error[0].value.startswith("plannen.csv is niet gebruikt: 1 probleem.")
     assert at.code[0].value.startswith("plannen.csv, line 3, field 'breedtegraad'")
     assert re.fullmatch(r"\d{1,3},\d%", metric(at, "Inwoners binnen").value)
+
+
+def test_coverage_map_shows_the_postcode_areas_beyond_the_threshold(run, tmp_path):
+    import shutil
+
+    from tests.conftest import DATA
+
+    shutil.copytree(DATA / "population", tmp_path / "data" / "population")  # the PC4 polygons
+    at = run({"net": "cardionovo", "km": "5"})
+    assert not at.exception, at.exception
+    group = at.map_calls[-1].kwargs["feature_group_to_add"]
+    overlays = [c for c in group._children.values() if isinstance(c, folium.raster_layers.ImageOverlay)]
+    assert len(overlays) == 1 and overlays[0].url.startswith("data:image/png;base64,")
+    folium_map = folium.Map(tiles=None)
+    group.add_to(folium_map)
+    page = folium_map.get_root().render()
+    assert re.search(r'"rows":\[\[\d{4},\d+,\d+,[\d.]+,-?\d+', page)  # the hover's figures per area
+    legend = " ".join(h.proto.body for h in at.get("html"))
+    assert "Postcodegebieden verder dan de norm: 5 km tot een locatie" in legend
+    assert "Aandeel inwoners binnen 5 km van een locatie, per provincie" in legend
+
+
+def test_coverage_map_without_population_files_keeps_the_province_shading(run):
+    at = run({"net": "cardionovo", "km": "5"})  # the small data folder has no data/population
+    assert not at.exception, at.exception
+    group = at.map_calls[-1].kwargs["feature_group_to_add"]
+    assert not [c for c in group._children.values() if isinstance(c, folium.raster_layers.ImageOverlay)]
+    page = at.map_calls[-1].args[0].get_root().render()
+    assert re.search(r'"fillColor": "#[0-9a-f]{8}"', page)  # the provinces are still shaded by share

@@ -90,7 +90,8 @@ def test_raster_is_in_web_mercator_and_holds_each_area_where_it_lies():
     # Leaflet stretches the image linearly in Web Mercator: rows are equal Mercator steps, not degrees
     assert raster.ids[_pixel(raster, 5.655, 52.717)] == 1  # 1002, near its north edge
     assert raster.ids[_pixel(raster, 5.695, 52.7015)] == 2  # 1003, near its south edge
-    assert raster.bands[_pixel(raster, 5.655, 52.717)] == 1 and raster.bands[_pixel(raster, 5.695, 52.71)] == 3
+    assert raster.bands[_pixel(raster, 5.655, 52.717)] == 1
+    assert raster.bands[_pixel(raster, 5.695, 52.71)] == 3
     assert (raster.ids > 0).mean() == pytest.approx(6 / 7, abs=0.03)  # two squares 0.03° wide, 0.01° apart
     img = Image.open(io.BytesIO(raster.visible_png())).convert("RGBA")
     row, col = _pixel(raster, 5.695, 52.71)

@@ -380,7 +380,14 @@ class BeyondHover(MacroElement):
       if (!map.hasLayer(tip)) { tip.addTo(map); }
     } else if (map.hasLayer(tip)) { map.removeLayer(tip); }
   }
-  function on() { ov._map.on("mousemove", move); }
+  function on() {
+    // Above the provinces' fill (overlayPane, 400), below the markers (600): a pane of its own.
+    var map = ov._map, pane = map.getPane("naBeyond") || map.createPane("naBeyond");
+    pane.style.zIndex = 450;
+    pane.style.pointerEvents = "none";
+    pane.appendChild(ov.getElement());
+    map.on("mousemove", move);
+  }
   ov.on("add", on);
   ov.on("remove", function () { ov._map.off("mousemove", move); ov._map.removeLayer(tip); });
   if (ov._map) { on(); }
@@ -426,7 +433,6 @@ def add_beyond_layer(
         bounds=[list(raster.bounds[0]), list(raster.bounds[1])],
         opacity=OPACITY,
         interactive=False,
-        zindex=350,
         name="beyond",
         className="na-beyond",
         control=False,
