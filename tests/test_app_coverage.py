@@ -236,7 +236,7 @@ def test_coverage_map_shows_the_postcode_areas_beyond_the_threshold(run, tmp_pat
 
     from tests.conftest import DATA
 
-    shutil.copytree(DATA / "population", tmp_path / "data" / "population")  # the PC4 polygons
+    shutil.copytree(DATA / "population", tmp_path / "data" / "population", dirs_exist_ok=True)  # PC4 polygons
     at = run({"net": "cardionovo", "km": "5"})
     assert not at.exception, at.exception
     group = at.map_calls[-1].kwargs["feature_group_to_add"]
