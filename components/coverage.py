@@ -42,6 +42,8 @@ from geo.data import Atlas, default_data_dir, network_names
 from geo.defaults import FERRY_WAIT_MIN, KM_DEFAULT, KM_MAX, KM_MIN, MIN_DEFAULT, MIN_MAX, MIN_MIN
 from geo.errors import DataValidationError
 from geo.i18n import fmt_number, fmt_percent, t
+from geo.render.coverage_layer import add_beyond_layer, figures_for
+from geo.render.coverage_layer import legend_html as beyond_legend
 from geo.render.report import share_colormap
 from geo.render.tables import (
     by_unit,
@@ -68,6 +70,7 @@ class CoverageView:
     unit: str = "km"
     legend: str = ""
     notes: list[str] = field(default_factory=list)
+    beyond: gpd.GeoDataFrame | None = None
 
 
 def _measure(unit: str, ferry_wait: float) -> Measure:
@@ -223,6 +226,9 @@ def compute(atlas: Atlas, sel: Selection, choice: dict[str, Any], lang: str) -> 
         )
     except CoverageError as exc:
         st.warning(str(exc))
+    except DataValidationError as exc:  # a population file is missing or broken: say so, keep the page
+        st.error(f"**{t('error.data.title', lang)}**\n\n{t('cov.data.error', lang)}")
+        st.code("\n".join(str(p) for p in exc.problems[:50]), language=None)
     return None
 
 
@@ -239,6 +245,7 @@ def view(result: dict[str, Any] | None, choice: dict[str, Any], lang: str) -> Co
         added=choice["added"],
         areas=result.get("areas"),
         unit=after.unit,
+        beyond=figures_for(after),
     )
 
 
@@ -253,7 +260,27 @@ def map_options(cv: CoverageView | None, lang: str) -> dict[str, Any]:
             add_coverage_overlay, lang=lang, least=cv.least, added=cv.added, unit=cv.unit
         )
         opts["closed"] = cv.closed
+        add_beyond(opts, cv, lang)
     return opts
+
+
+def add_beyond(opts: dict[str, Any], cv: CoverageView, lang: str) -> None:
+    """Draw the PC4 areas beyond the threshold under the other coverage overlays, with their legend."""
+    if cv.beyond is None:
+        return
+    threshold, unit = cv.beyond.attrs["threshold"], cv.beyond.attrs["unit"]
+    opts["share_colormap"] = share_colormap(lang, threshold, unit)
+    if not (cv.beyond["band"] > 0).any():
+        return
+    first = opts.get("overlay")
+
+    def overlay(group: Any) -> None:
+        add_beyond_layer(group, cv.beyond, lang=lang)
+        if first is not None:
+            first(group)
+
+    opts["overlay"] = overlay
+    opts["legend_extra"] = beyond_legend(threshold, unit, lang)
 
 
 def render_results(

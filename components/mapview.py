@@ -41,13 +41,14 @@ def render_map(
     share_colormap: Any = None,
     areas: gpd.GeoDataFrame | None = None,
     closed: tuple[str, ...] = (),
+    legend_extra: str = "",
 ) -> None:
     """Draw the map with its legend.
 
     ``overlay`` draws extra layers (finder lines, coverage) into the dynamic group, ``view`` moves the
     map to a centre and zoom without remounting it, and ``on_map_click`` receives clicks on empty map.
     In coverage mode ``shares`` and ``areas`` shade the provinces and outline service areas, and the
-    ``closed`` sites of a what-if are drawn as closed.
+    ``closed`` sites of a what-if are drawn as closed; ``legend_extra`` (escaped HTML) ends the legend.
     """
     net_names, sub_names = names(atlas)
     shown = {n: net_names[n] for n in sel.networks}
@@ -105,6 +106,7 @@ def render_map(
     )
     if shares is not None and share_colormap is not None:
         legend += share_legend_html(share_colormap, share_colormap.caption, lang)
+    legend += legend_extra
     st.html(f'<div class="na-legend" style="font-size:13px;line-height:20px">{legend}</div>')
 
 

@@ -325,3 +325,34 @@ def test_every_network_next_to_all_hospitals(run):
 
     for own, every in zip(ref["Netwerk binnen 25 km"], ref["Alle ziekenhuizen binnen 25 km"], strict=True):
         assert pct(own) <= pct(every)  # the network's hospitals are among all hospitals
+
+
+def test_coverage_map_shows_the_postcode_areas_beyond_the_threshold(run, tmp_path):
+    import shutil
+
+    from tests.conftest import DATA
+
+    shutil.copytree(DATA / "population", tmp_path / "data" / "population", dirs_exist_ok=True)  # PC4 polygons
+    at = run({"net": "cardionovo", "km": "5"})
+    assert not at.exception, at.exception
+    group = at.map_calls[-1].kwargs["feature_group_to_add"]
+    overlays = [c for c in group._children.values() if isinstance(c, folium.raster_layers.ImageOverlay)]
+    assert len(overlays) == 1 and overlays[0].url.startswith("data:image/png;base64,")
+    folium_map = folium.Map(tiles=None)
+    group.add_to(folium_map)
+    page = folium_map.get_root().render()
+    assert re.search(r'"rows":\[\[\d{4},\d+,\d+,[\d.]+,-?\d+', page)  # the hover's figures per area
+    legend = " ".join(h.proto.body for h in at.get("html"))
+    assert "Postcodegebieden verder dan de norm: 5 km tot een locatie" in legend
+    assert "Aandeel inwoners binnen 5 km van een locatie, per provincie" in legend
+
+
+def test_coverage_without_population_files_says_so_and_keeps_the_map(run, tmp_path):
+    import shutil
+
+    shutil.rmtree(tmp_path / "data" / "population")  # a data folder without the PC4 files
+    at = run({"net": "cardionovo", "km": "5"})
+    assert not at.exception, at.exception
+    assert at.error[0].value.startswith("**Onderhoudsmelding")
+    assert "population/pc4.csv: file is missing" in at.code[0].value
+    assert len(at.map_calls) == 1  # the map is still drawn, without coverage shading

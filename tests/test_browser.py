@@ -200,3 +200,49 @@ def test_panned_view_is_in_the_link_and_reopens(offline_page, app_url):
     iframe = next(f for f in other.frames if f.url != other.url and "component" in f.url)
     expect(other_frame.locator(".leaflet-control-zoom-in")).to_be_visible()
     assert round(iframe.evaluate(map_zoom)) == zoom
+
+
+#: Finds the Leaflet map in the map's iframe (folium names it map_<id>).
+_FIND_MAP = "() => Object.keys(window).find((k) => window[k] instanceof L.Map)"
+
+
+def _screen_point(page, lat: float, lon: float) -> tuple[float, float]:
+    """Page coordinates of a WGS84 point on the map."""
+    iframe = page.locator(MAP)
+    frame = iframe.element_handle().content_frame()
+    key = frame.evaluate(_FIND_MAP)
+    x, y = frame.evaluate(
+        f"([a, b]) => {{ const m = window['{key}'], p = m.latLngToContainerPoint([a, b]),"
+        " r = m.getContainer().getBoundingClientRect(); return [p.x + r.left, p.y + r.top]; }",
+        [lat, lon],
+    )
+    box = iframe.bounding_box()
+    return box["x"] + x, box["y"] + y
+
+
+@pytest.mark.parametrize(
+    ("view", "where", "label"),
+    [
+        ("52.72,5.70&z=10", (52.7274, 5.7531), "8302 Emmeloord"),  # clear of the clinics
+        ("53.30,5.45&z=9", (53.3774, 5.2132), "8881 West-Terschelling"),
+    ],
+)
+def test_coverage_map_shows_the_areas_beyond_30_minutes(offline_page, app_url, tmp_path, view, where, label):
+    from PIL import Image
+
+    page = offline_page
+    page.goto(f"{app_url}/?mode=coverage&unit=min&min=30&c={view}")
+    frame = page.frame_locator(MAP)
+    expect(frame.locator("img.na-beyond[data-ready='1']")).to_have_count(1, timeout=TIMEOUT)
+    page.wait_for_timeout(800)  # the view settles
+    x, y = _screen_point(page, *where)
+    shot = tmp_path / "map.png"
+    page.screenshot(path=str(shot), clip={"x": x - 2, "y": y - 2, "width": 5, "height": 5})
+    r, g, b = np.asarray(Image.open(shot).convert("RGB")).reshape(-1, 3).mean(axis=0)
+    assert r > g + 40 and r > b + 40, (r, g, b)  # orange/red of the areas beyond, not the purple shading
+    page.mouse.move(x, y)
+    tip = frame.locator(".na-beyond-tip")
+    expect(tip).to_contain_text(label, timeout=5_000)
+    expect(tip).to_contain_text(re.compile(r"[\d.]+ inwoners"))
+    expect(tip).to_contain_text(re.compile(r"\d+,\d min tot de dichtstbijzijnde locatie"))
+    assert page.js_errors == []

@@ -141,6 +141,9 @@ def legend_groups(
             layers.append(_Entry("patch", lab.no_data, {"fc": LAND, "ec": BORDER}))
     if layers:
         groups.append(_Group(lab.layers, tuple(layers)))
+    if spec.beyond_areas is not None and (spec.beyond_areas["band"] > 0).any():
+        bands = [_Entry("patch", label, {"fc": c, "ec": "none"}) for c, label in spec.beyond_entries]
+        groups.append(_Group(spec.beyond_title, tuple(bands)))
     return groups
 
 
@@ -157,8 +160,13 @@ def _entry_height(entry: _Entry, width_pt: float) -> float:
     return max(1, len(lines)) * (LEGEND_FS * 1.25) + (LINE_PT - LEGEND_FS * 1.25)
 
 
+def _heading_lines(group: _Group, width_pt: float) -> list[str]:
+    return wrap_text(group.heading, width_pt, HEADING_FS, "bold") or [""]
+
+
 def _group_height(group: _Group, width_pt: float) -> float:
-    return HEADING_FS * 1.6 + sum(_entry_height(e, width_pt) for e in group.entries) + 6.0
+    extra = (len(_heading_lines(group, width_pt)) - 1) * HEADING_FS * 1.25  # a long heading wraps
+    return extra + HEADING_FS * 1.6 + sum(_entry_height(e, width_pt) for e in group.entries) + 6.0
 
 
 def _draw_entry(ax: Any, entry: _Entry, x: float, y: float, width_pt: float) -> float:
@@ -247,10 +255,10 @@ def draw_legend(ax: Any, groups: list[_Group], *, columns: int, width_pt: float,
         if y < 0 and -y + gh > height_pt + 0.5 and col + 1 < columns:
             col, y = col + 1, 0.0
         x = col * col_w
-        ax.text(
-            x, y, group.heading, fontsize=HEADING_FS, weight="bold", va="top", color=INK, parse_math=False
-        )
-        y -= HEADING_FS * 1.6
+        for line in _heading_lines(group, col_w - 8):
+            ax.text(x, y, line, fontsize=HEADING_FS, weight="bold", va="top", color=INK, parse_math=False)
+            y -= HEADING_FS * 1.25
+        y -= HEADING_FS * (1.6 - 1.25)
         for entry in group.entries:
             y -= _draw_entry(ax, entry, x, y, col_w - 8)
         y -= 6.0

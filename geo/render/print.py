@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch, Rectangle
 
 from geo.crs import RD, to_rd
+from geo.render.coverage_layer import draw_beyond
 from geo.render.furniture import draw_north_arrow, draw_scale_bar
 from geo.render.legend import (
     HALO,
@@ -377,6 +378,8 @@ def _compose(spec: SnapshotSpec, page: str, figsize: tuple[float, float]) -> Fig
         spine.set_edgecolor("#8C8C8C")
         spine.set_linewidth(0.7)
     _draw_provinces(ax, spec, prov_rd, sites, ext, mpp)
+    if spec.beyond_areas is not None:
+        draw_beyond(ax, spec.beyond_areas, zorder=1.5)  # over the province fill, under the region outline
     _draw_service_areas(ax, spec, colours)
     _draw_finder(ax, spec, sites)
     patches: list[Patch] = []

@@ -19,6 +19,8 @@ from branca import colormap as cm
 
 from geo.data import Atlas, network_names
 from geo.i18n import fmt_date, fmt_number, t
+from geo.render.coverage_layer import add_beyond_layer, figures_for, legend_entries, legend_title
+from geo.render.coverage_layer import legend_html as beyond_legend
 from geo.render.style import SHARE_RANGE, SHARE_SCALE, network_colours
 from geo.render.webmap import add_coverage_overlay, add_finder_overlay, build_map
 from geo.schema import CATEGORIES
@@ -28,11 +30,17 @@ if TYPE_CHECKING:  # geo.export pulls in matplotlib: imported only when a file i
     from geo.render.spec import SnapshotLabels, SnapshotSpec
 
 
-def share_colormap(lang: str) -> cm.LinearColormap:
-    """The province shading: share of inhabitants within the threshold, 50 %–100 %."""
-    return cm.LinearColormap(
-        SHARE_SCALE, vmin=SHARE_RANGE[0], vmax=SHARE_RANGE[1], caption=t("cov.legend", lang)
+def share_colormap(lang: str, threshold: float | None = None, unit: str = "km") -> cm.LinearColormap:
+    """The province shading: share of inhabitants within the threshold, 50 %–100 %.
+
+    With ``threshold`` the caption says what it means ("within 30 min of a site, per province").
+    """
+    caption = (
+        t("cov.legend.within", lang, km=fmt_number(threshold, lang), unit=unit)
+        if threshold is not None
+        else t("cov.legend", lang)
     )
+    return cm.LinearColormap(SHARE_SCALE, vmin=SHARE_RANGE[0], vmax=SHARE_RANGE[1], caption=caption)
 
 
 def today(lang: str, day: dt.date | None = None) -> str:
@@ -181,6 +189,7 @@ def snapshot_spec(
             heading=t("finder.from", lang, place=finder[1]),
             ranking=finder_lines(finder[2], lang),
         )
+    beyond = figures_for(coverage) if coverage is not None else None
     return SnapshotSpec(
         sites=sites,
         provinces=atlas.provinces,
@@ -194,7 +203,12 @@ def snapshot_spec(
         network_colours=network_colours(shown),
         labels=snapshot_labels(lang),
         province_shares=shares,
-        shares_title=t("cov.legend", lang) if shares else "",
+        shares_title=share_colormap(lang, coverage.threshold, coverage.unit).caption if shares else "",
+        beyond_areas=beyond,
+        beyond_title=legend_title(coverage.threshold, coverage.unit, lang) if beyond is not None else "",
+        beyond_entries=(
+            tuple(legend_entries(coverage.threshold, coverage.unit, lang)) if beyond is not None else ()
+        ),
         service_areas=areas,
         finder=finder_spec,
         extent=extent or (finder_extent(finder[0], finder[2]) if finder else None),
@@ -231,6 +245,7 @@ def interactive_html(
     shown: Mapping[str, str] = {n: net_names[n] for n in networks}
     region, partly = region_of(atlas, networks)
     shares = shares_of(coverage)
+    beyond = figures_for(coverage) if coverage is not None else None
     m = build_map(
         atlas.provinces,
         sites,
@@ -241,10 +256,13 @@ def interactive_html(
         partial=partly,
         tiles=tiles,
         shares=shares,
-        share_colormap=share_colormap(lang) if shares else None,
+        share_colormap=share_colormap(lang, coverage.threshold, coverage.unit) if shares else None,
         areas=areas,
+        legend_extra=beyond_legend(coverage.threshold, coverage.unit, lang) if beyond is not None else "",
     )
     group = next(c for c in m._children.values() if getattr(c, "layer_name", "") == "sites")
+    if beyond is not None:
+        add_beyond_layer(m, beyond, lang=lang)
     if finder is not None:
         add_finder_overlay(group, lang=lang, location=finder[0], label=finder[1], results=finder[2])
     if least is not None:

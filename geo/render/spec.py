@@ -126,6 +126,9 @@ class SnapshotSpec:
         ``shares_title``; the region is then shown by its outline only.
     service_areas
         Optional polygons (any CRS); a ``network_id`` column colours them per network.
+    beyond_areas, beyond_title, beyond_entries
+        Optional PC4 areas of :func:`geo.render.coverage_layer.area_figures` (those beyond the
+        threshold are drawn), the legend heading and ``(colour, label)`` per distance band.
     finder
         Optional searched location with the ids of the sites found; ids not among ``sites`` are skipped.
     province_names
@@ -149,6 +152,9 @@ class SnapshotSpec:
     service_areas: gpd.GeoDataFrame | None = None
     finder: Finder | None = None
     province_names: bool = True
+    beyond_areas: gpd.GeoDataFrame | None = None
+    beyond_title: str = ""
+    beyond_entries: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         problems: list[str] = []

@@ -19,8 +19,15 @@ LAND = "#F3F2EE"
 REGION = "#FCE9C4"
 REGION_PARTIAL = "#FBF3E1"
 #: Coverage shading: share of inhabitants within the threshold, from dark (poorly covered) to light.
-SHARE_SCALE = ("#08306B", "#2171B5", "#6BAED6", "#C6DBEF", "#F7FBFF")
+#: One purple hue (275°-305°) with falling lightness: never read as water (light blue) or as
+#: plain land, distinct from the orange/red of :data:`BEYOND_SCALE` also for colour-blind readers
+#: (purple and orange stay apart on the blue-yellow axis that deuteranopes and protanopes keep).
+SHARE_SCALE = ("#3F0D5A", "#6A2C87", "#9660AA", "#C49BCB", "#E5CDE6")
 SHARE_RANGE = (0.5, 1.0)
+#: Areas beyond the threshold (ColorBrewer OrRd): up to 1.5 times it, up to twice it, farther.
+BEYOND_SCALE = ("#FDBB84", "#EF6548", "#B30000")
+#: Upper ends of the first two bands of :data:`BEYOND_SCALE`, as multiples of the threshold.
+BEYOND_STEPS = (1.5, 2.0)
 
 
 def network_colours(network_ids: Iterable[str], given: Mapping[str, str] | None = None) -> dict[str, str]:

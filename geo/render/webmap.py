@@ -290,8 +290,12 @@ def build_map(
     shares: Mapping[str, float] | None = None,
     share_colormap: cm.LinearColormap | None = None,
     areas: gpd.GeoDataFrame | None = None,
+    legend_extra: str = "",
 ) -> folium.Map:
-    """Return the complete map (base plus markers and legend), e.g. for export or tests."""
+    """Return the complete map (base plus markers and legend), e.g. for export or tests.
+
+    ``legend_extra`` is escaped HTML appended to the legend (e.g. the areas beyond the threshold).
+    """
     cats = [
         c
         for c in ("hospital_ed", "hospital", "outpatient", "radiotherapy", "other")
@@ -310,6 +314,8 @@ def build_map(
     )
     if legend and shares is not None and share_colormap is not None:
         legend += share_legend_html(share_colormap, share_colormap.caption, lang)
+    if legend:
+        legend += legend_extra
     m = build_base_map(
         atlas_provinces,
         lang=lang,
