@@ -71,7 +71,7 @@ def test_english_switch(offline_page, app_url):
     page = offline_page
     page.goto(app_url)
     expect(page.get_by_text("Filters").first).to_be_visible(timeout=TIMEOUT)
-    page.get_by_test_id("stSidebar").get_by_text("EN", exact=True).click()
+    page.get_by_test_id("stMain").get_by_text("EN", exact=True).click()  # not hidden in the sidebar
     expect(metric(page, "Sites")).to_be_visible(timeout=TIMEOUT)
     expect(page).to_have_url(re.compile("lang=en"))
 
