@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from geo.data import filter_sites
+from tests.conftest import wait_sites_on_map
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +34,7 @@ def test_map_renders_offline_with_every_site(offline_page, app_url, atlas):
     expected = filter_sites(atlas)
     page.goto(app_url)
     frame = page.frame_locator(MAP)
-    expect(frame.locator(".leaflet-marker-icon")).to_have_count(len(expected), timeout=TIMEOUT)
+    wait_sites_on_map(page, len(expected), TIMEOUT)
     expect(frame.locator("path.leaflet-interactive")).to_have_count(12)  # the provinces
     expect(metric(page, "Locaties")).to_have_text(str(len(expected)))
     assert page.js_errors == []
@@ -44,11 +45,11 @@ def test_filter_change_updates_markers_and_count(offline_page, app_url, atlas):
     cardio = filter_sites(atlas, specialty="cardiology")
     page.goto(app_url)
     frame = page.frame_locator(MAP)
-    expect(frame.locator(".leaflet-marker-icon")).to_have_count(len(filter_sites(atlas)), timeout=TIMEOUT)
+    wait_sites_on_map(page, len(filter_sites(atlas)), TIMEOUT)
     page.get_by_test_id("stSelectbox").filter(has_text="Specialisme").click()
     page.get_by_role("option", name="Cardiologie").click()
     expect(metric(page, "Locaties")).to_have_text(str(len(cardio)), timeout=TIMEOUT)
-    expect(frame.locator(".leaflet-marker-icon")).to_have_count(len(cardio), timeout=TIMEOUT)
+    wait_sites_on_map(page, len(cardio), TIMEOUT)
     expect(metric(page, "Organisaties")).to_have_text(str(cardio["org_id"].nunique()))
 
 

@@ -8,6 +8,7 @@ the Netherlands from ``data/neighbours.geojson``, and Leaflet.markercluster is v
 
 from __future__ import annotations
 
+import html
 import json
 from functools import cache
 from pathlib import Path
@@ -27,7 +28,7 @@ NEIGHBOUR_BORDER = "#B9B6AE"
 CLUSTER_RADIUS_PX = 14
 
 WEB_CSS = """
-.na-label { pointer-events: none; white-space: nowrap; font: 600 13px/1 "Source Sans Pro", system-ui,
+.na-label { position: absolute; pointer-events: none; white-space: nowrap; font: 600 13px/1 "Source Sans Pro", system-ui,
   sans-serif; color: #2b2b2b; text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff, 0 0 4px #fff; }
 .na-label > span { position: absolute; transform: translate(-50%, -50%); }
 .na-label-t { font-size: 11.5px; font-weight: 500; color: #3a3a3a; }
@@ -133,6 +134,7 @@ class PlaceNames(MacroElement):
       if (!shown[i]) {
         shown[i] = L.marker([rows[i][1], rows[i][2]], {icon: icon(rows[i]), pane: "naLabels",
           interactive: false, keyboard: false}).addTo(layer);
+        shown[i].getElement().classList.remove("leaflet-marker-icon");  // a name, not a marker
       }
     });
     // A name that would sit under a marker moves above, below or beside its place, or hides.
@@ -158,9 +160,10 @@ class PlaceNames(MacroElement):
   }
   function later() { if (!queued) { queued = true; window.requestAnimationFrame(update); } }
   map.on("zoomend moveend layeradd layerremove", later);
-  map.on("zoomend", function () { setTimeout(later, 400); });  // after the badges' own animation
+  map.on("zoomend", function () { setTimeout(later, 450); });  // after the badges' own animation
   window.naUpdateLabels = later;
   map.whenReady(later);
+  [1000, 2500].forEach(function (ms) { setTimeout(later, ms); });  // once the page has settled
 })();
 {% endmacro %}"""
     )
@@ -264,10 +267,11 @@ class FitViewport(MacroElement):
         self.max_top = int(max_top)
 
 
-#: Cluster badges: a white disc with the count; Enter on a badge (or a click) fans its sites out.
+#: Cluster badges: a white disc with the count and a spoken name; Enter or a click fans the sites out.
 _CLUSTER_ICON = """function (cluster) {
-  var n = cluster.getChildCount();
-  return L.divIcon({html: "<div>" + n + "</div>", className: "na-cluster", iconSize: [30, 30]});
+  var n = cluster.getChildCount(), label = LABEL.replace("{n}", n);
+  return L.divIcon({html: '<div role="button" aria-label="' + label + '" title="' + label + '">' + n + "</div>",
+                    className: "na-cluster", iconSize: [30, 30]});
 }"""
 
 
@@ -279,7 +283,7 @@ def site_cluster(label: str) -> MarkerCluster:
     group = MarkerCluster(
         name="site-clusters",
         control=False,
-        icon_create_function=_CLUSTER_ICON,
+        icon_create_function=_CLUSTER_ICON.replace("LABEL", json.dumps(html.escape(label))),
         options={
             "maxClusterRadius": CLUSTER_RADIUS_PX,
             "showCoverageOnHover": False,
@@ -291,12 +295,12 @@ def site_cluster(label: str) -> MarkerCluster:
     )
     group.default_js = [("markerclusterjs", CLUSTER_JS)]
     group.default_css = [("markerclustercss", CLUSTER_CSS)]
-    group.add_child(_ClusterKeys(label))
+    group.add_child(_ClusterKeys())
     return group
 
 
 class _ClusterKeys(MacroElement):
-    """Badges expand on click and on Enter, and say how many sites they hold."""
+    """Badges expand in place on click and on Enter; place names are placed again after they move."""
 
     _template = Template(
         """{% macro script(this, kwargs) %}
@@ -305,21 +309,15 @@ class _ClusterKeys(MacroElement):
   g.on("clusterkeypress", function (e) {
     if (e.originalEvent && e.originalEvent.keyCode === 13) { e.layer.spiderfy(); }
   });
-  function name(e) {
-    var el = e.layer.getElement && e.layer.getElement();
-    if (el) { el.setAttribute("aria-label", {{ this.label }}.replace("{n}", e.layer.getChildCount()));
-              el.setAttribute("title", el.getAttribute("aria-label")); el.setAttribute("role", "button"); }
-  }
+  function names() { if (window.naUpdateLabels) { window.naUpdateLabels(); } }
   g.on("animationend spiderfied unspiderfied", function () {
-    g._featureGroup.eachLayer(function (l) { if (l.getChildCount) { name({layer: l}); } });
-    if (window.naUpdateLabels) { window.naUpdateLabels(); }
+    names();
+    setTimeout(names, 350);  // the markers' move (a 0.3 s transition) ends after the group's event
   });
-  g.on("layeradd", function () { setTimeout(function () { g.fire("animationend"); }, 0); });
 })({{ this._parent.get_name() }});
 {% endmacro %}"""
     )
 
-    def __init__(self, label: str) -> None:
+    def __init__(self) -> None:
         super().__init__()
         self._name = "ClusterKeys"
-        self.label = json.dumps(label)
