@@ -44,7 +44,6 @@ def test_filter_change_updates_markers_and_count(offline_page, app_url, atlas):
     page = offline_page
     cardio = filter_sites(atlas, specialty="cardiology")
     page.goto(app_url)
-    frame = page.frame_locator(MAP)
     wait_sites_on_map(page, len(filter_sites(atlas)), TIMEOUT)
     page.get_by_test_id("stSelectbox").filter(has_text="Specialisme").click()
     page.get_by_role("option", name="Cardiologie").click()

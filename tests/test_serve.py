@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
 
 from geo.data import filter_sites
 from tests.conftest import EXTERNAL, ROOT, _free_port, wait_sites_on_map

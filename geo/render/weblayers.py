@@ -28,8 +28,9 @@ NEIGHBOUR_BORDER = "#B9B6AE"
 CLUSTER_RADIUS_PX = 14
 
 WEB_CSS = """
-.na-label { position: absolute; pointer-events: none; white-space: nowrap; font: 600 13px/1 "Source Sans Pro", system-ui,
-  sans-serif; color: #2b2b2b; text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff, 0 0 4px #fff; }
+.na-label { position: absolute; pointer-events: none; white-space: nowrap;
+  font: 600 13px/1 "Source Sans Pro", system-ui, sans-serif; color: #2b2b2b;
+  text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff, 0 0 4px #fff; }
 .na-label > span { position: absolute; transform: translate(-50%, -50%); }
 .na-label-t { font-size: 11.5px; font-weight: 500; color: #3a3a3a; }
 .na-label-p { font-size: 13px; font-weight: 600; color: #77736b; letter-spacing: .12em;
@@ -270,7 +271,8 @@ class FitViewport(MacroElement):
 #: Cluster badges: a white disc with the count and a spoken name; Enter or a click fans the sites out.
 _CLUSTER_ICON = """function (cluster) {
   var n = cluster.getChildCount(), label = LABEL.replace("{n}", n);
-  return L.divIcon({html: '<div role="button" aria-label="' + label + '" title="' + label + '">' + n + "</div>",
+  var html = '<div role="button" aria-label="' + label + '" title="' + label + '">' + n + "</div>";
+  return L.divIcon({html: html,
                     className: "na-cluster", iconSize: [30, 30]});
 }"""
 
