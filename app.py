@@ -11,6 +11,7 @@ from components.export import remember_view, render_export
 from components.filters import render_counts, render_filters
 from components.finder import apply_query, render_finder
 from components.finder import map_options as finder_map_options
+from components.layout import PAGE_CSS
 from components.mapview import render_map
 from components.sites_table import render_table
 from components.state import render_language, render_mode
@@ -20,12 +21,14 @@ from geo.i18n import t
 from geo.render.assets import vendored_problem
 
 st.set_page_config(page_title="NetwerkAtlas", page_icon="🗺️", layout="wide")
-lang = render_language()
+st.html(PAGE_CSS)
+head, switch = st.columns([5, 1], vertical_alignment="center")
+lang = render_language(switch)  # in the page, so a phone shows it without opening the sidebar
 if problem := vendored_problem(Path(__file__).parent / "static" / "vendor"):  # vendored by `make setup`
     st.warning(t("error.assets", lang))
     st.caption(problem)
-st.title(t("app.title", lang))
-st.caption(t("app.tagline", lang))
+head.title(t("app.title", lang))
+head.caption(t("app.tagline", lang))
 
 try:
     atlas = cache.atlas()
@@ -51,7 +54,7 @@ render_notice(ignored, lang)
 @st.fragment
 def map_and_panel() -> None:
     """Map and side panel rerun on their own when the map is clicked."""
-    left, right = st.columns([3, 2] if mode != "map" else [3, 1])
+    left, right = st.container(key="na_map_block").columns([3, 2] if mode != "map" else [3, 1])
     options: dict = {}
     found, coverage = None, None
     with right:

@@ -40,11 +40,14 @@ POLL_MS = 20
 #: Console messages that are not errors of the app (Chromium's own notes on the component iframe).
 HARMLESS_CONSOLE = re.compile(r"Unrecognized feature|can escape its sandboxing")
 
-# Marker count inside the map iframe; -1 while there is no map document yet.
+# Sites shown inside the map iframe (single markers plus the counts on grouped badges; the
+# baseline's plain markers count one each); -1 while there is no map document yet.
 JS_MARKERS = f"""() => {{
   const f = document.querySelector('{MAP}');
   const d = f && f.contentDocument;
-  return d ? d.querySelectorAll('.leaflet-marker-icon').length : -1;
+  if (!d) return -1;
+  return d.querySelectorAll('.leaflet-marker-icon:not(.na-cluster)').length +
+    [...d.querySelectorAll('.na-cluster')].reduce((n, b) => n + parseInt(b.textContent, 10), 0);
 }}"""
 JS_RESULT_CARDS = """(text) => [...document.querySelectorAll('[data-testid="stHtml"]')]
   .filter(e => e.textContent.includes(text) && !e.closest('[data-stale="true"]')).length"""

@@ -20,7 +20,7 @@ def render_counts(sites: gpd.GeoDataFrame, sel: Selection, lang: str) -> None:
     """
     network_sites = sites[sites["in_network"]]
     is_open = network_sites["status"] == "open"
-    cols = st.columns(4)
+    cols = st.container(key="na_metrics").columns([1, 1, 1, 1, 2])  # compact: layout.PAGE_CSS
     cols[0].metric(t("metric.orgs", lang), network_sites.loc[is_open, "org_id"].nunique())
     cols[1].metric(t("metric.sites", lang), int(is_open.sum()))
     if sel.include_closed:

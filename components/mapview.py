@@ -12,10 +12,13 @@ import streamlit as st
 import streamlit_folium
 
 from components.filters import Selection
-from geo.data import Atlas
+from geo.data import Atlas, default_data_dir
 from geo.data import network_names as names
+from geo.i18n import t
 from geo.nearest import site_at
+from geo.render.popups import escape
 from geo.render.symbols import legend_html, share_legend_html
+from geo.render.weblayers import FitViewport, LegendContent, LegendControl, PlaceNames, place_names_json
 from geo.render.webmap import ViewInUrl, build_base_map, build_site_layer
 
 MAP_KEY = "map"
@@ -23,8 +26,9 @@ MAP_KEY = "map"
 RETURNED = ["last_object_clicked"]
 #: In finder mode a click on an empty spot of the map sets the patient's location as well.
 RETURNED_WITH_CLICKS = ["last_object_clicked", "last_clicked"]
-MAP_HEIGHT = 560
-
+#: The height sent to st_folium; in the browser the map then fills the window (FitViewport).
+MAP_HEIGHT = 700
+NEIGHBOURS_FILE = "neighbours.geojson"
 
 
 
@@ -63,8 +67,12 @@ def render_map(
         shares=shares,
         share_colormap=share_colormap,
         areas=areas,
+        neighbours=default_data_dir() / NEIGHBOURS_FILE,
     )
     base.add_child(ViewInUrl())
+    base.add_child(FitViewport())
+    base.add_child(PlaceNames(place_names_json(atlas.provinces)))
+    base.add_child(LegendControl(escape(t("legend.title", lang))))
     drawn = sites
     if closed:
         drawn = sites.copy()
@@ -75,6 +83,7 @@ def render_map(
         network_names=shown,
         subregion_names=sub_names,
         selected=st.session_state.get("selected_site"),
+        cluster_label=t("map.cluster", lang, n="{n}"),
     )
     if overlay:
         overlay(layer)
@@ -83,6 +92,9 @@ def render_map(
     elif view is not None:
         st.session_state["map_center"], st.session_state["map_zoom"] = view  # so the link reopens this view
     center, zoom = view if view else (None, None)
+    layer.add_child(
+        LegendContent(_legend(sites, sel, shown, shares, share_colormap, closed, lang) + legend_extra)
+    )
     out = streamlit_folium.st_folium(
         base,
         key=MAP_KEY,
@@ -95,6 +107,18 @@ def render_map(
         on_change=partial(_on_change, sites, on_map_click),
     )
     handle_click(out, sites, on_map_click)  # also covers a click whose callback did not run
+
+
+def _legend(
+    sites: gpd.GeoDataFrame,
+    sel: Selection,
+    shown: Mapping[str, str],
+    shares: Mapping[str, float] | None,
+    share_colormap: Any,
+    closed: tuple[str, ...],
+    lang: str,
+) -> str:
+    """The legend's HTML for what the map shows (drawn inside the map, see LegendControl)."""
     cats = [c for c in sel.categories if c in set(sites["category"])]
     legend = legend_html(
         lang=lang,
@@ -106,8 +130,7 @@ def render_map(
     )
     if shares is not None and share_colormap is not None:
         legend += share_legend_html(share_colormap, share_colormap.caption, lang)
-    legend += legend_extra
-    st.html(f'<div class="na-legend" style="font-size:13px;line-height:20px">{legend}</div>')
+    return legend
 
 
 def handle_click(

@@ -7,8 +7,8 @@ import streamlit as st
 from geo.i18n import DEFAULT_LANG, LANGS, t
 
 
-def render_language() -> str:
-    """Draw the NL/EN switch at the top of the sidebar and return the language code.
+def render_language(where=None) -> str:
+    """Draw the NL/EN switch (in ``where``, by default the top of the sidebar); return the language code.
 
     The choice lives in the URL (``?lang=en``) so a shared link opens in the same language; an
     unknown value falls back to Dutch.
@@ -17,7 +17,7 @@ def render_language() -> str:
         wanted = st.query_params.get("lang", DEFAULT_LANG)
         st.session_state["lang"] = wanted if wanted in LANGS else DEFAULT_LANG
     lang = (
-        st.sidebar.segmented_control(
+        (where or st.sidebar).segmented_control(
             f"{t('lang.label', 'nl')} / {t('lang.label', 'en')}",
             LANGS,
             key="lang",

@@ -206,3 +206,28 @@ def offline_page(page):
     page.js_errors = errors
     yield page
     assert blocked == [], f"requests to other hosts were attempted: {blocked}"
+
+
+#: Sites the map shows: single markers plus the counts on the badges of grouped (clustered) ones.
+JS_SITES_ON_MAP = """() => document.querySelectorAll('.na-marker').length +
+  [...document.querySelectorAll('.na-cluster')].reduce((n, b) => n + parseInt(b.textContent, 10), 0)"""
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+def wait_sites_on_map(page, expected: int, timeout: float = 60_000):
+    """Wait until the map iframe shows ``expected`` sites (markers and badge counts); return its frame.
+
+    Polls through a frame locator, so a map iframe that Streamlit replaces while loading is followed.
+    """
+    body = page.frame_locator(MAP_IFRAME).locator("body")
+    deadline = time.monotonic() + timeout / 1000
+    seen = None
+    while time.monotonic() < deadline:
+        try:
+            seen = body.evaluate(f"(_) => ({JS_SITES_ON_MAP})()", timeout=5_000)
+        except Exception:  # no map document yet
+            seen = None
+        if seen == expected:
+            return page.locator(MAP_IFRAME).element_handle().content_frame()
+        page.wait_for_timeout(100)
+    pytest.fail(f"the map shows {seen} sites, not {expected}")

@@ -12,7 +12,11 @@ def test_vendor_copies_leaflet_and_stamps_the_version(tmp_path):
     vendor(tmp_path)
     assert (tmp_path / "leaflet" / "leaflet.js").read_text(encoding="utf-8").count("Leaflet 1.9.3") >= 1
     assert (tmp_path / "leaflet" / "images" / "marker-icon.png").is_file()
-    assert (tmp_path / STAMP).read_text(encoding="utf-8") == "xstatic-leaflet==1.9.3.0\n"
+    cluster = (tmp_path / "markercluster" / "leaflet.markercluster.js").read_text(encoding="utf-8")
+    assert "MarkerClusterGroup" in cluster
+    assert (tmp_path / STAMP).read_text(encoding="utf-8") == (
+        "xstatic-leaflet==1.9.3.0\nxstatic-leaflet-markercluster==1.4.1.1\n"
+    )
     assert not (tmp_path / "jquery").exists()
     assert vendored_problem(tmp_path) is None
 

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from geo.data import filter_sites
+from tests.conftest import wait_sites_on_map
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +34,7 @@ def test_map_renders_offline_with_every_site(offline_page, app_url, atlas):
     expected = filter_sites(atlas)
     page.goto(app_url)
     frame = page.frame_locator(MAP)
-    expect(frame.locator(".leaflet-marker-icon")).to_have_count(len(expected), timeout=TIMEOUT)
+    wait_sites_on_map(page, len(expected), TIMEOUT)
     expect(frame.locator("path.leaflet-interactive")).to_have_count(12)  # the provinces
     expect(metric(page, "Locaties")).to_have_text(str(len(expected)))
     assert page.js_errors == []
@@ -43,12 +44,11 @@ def test_filter_change_updates_markers_and_count(offline_page, app_url, atlas):
     page = offline_page
     cardio = filter_sites(atlas, specialty="cardiology")
     page.goto(app_url)
-    frame = page.frame_locator(MAP)
-    expect(frame.locator(".leaflet-marker-icon")).to_have_count(len(filter_sites(atlas)), timeout=TIMEOUT)
+    wait_sites_on_map(page, len(filter_sites(atlas)), TIMEOUT)
     page.get_by_test_id("stSelectbox").filter(has_text="Specialisme").click()
     page.get_by_role("option", name="Cardiologie").click()
     expect(metric(page, "Locaties")).to_have_text(str(len(cardio)), timeout=TIMEOUT)
-    expect(frame.locator(".leaflet-marker-icon")).to_have_count(len(cardio), timeout=TIMEOUT)
+    wait_sites_on_map(page, len(cardio), TIMEOUT)
     expect(metric(page, "Organisaties")).to_have_text(str(cardio["org_id"].nunique()))
 
 
@@ -71,7 +71,7 @@ def test_english_switch(offline_page, app_url):
     page = offline_page
     page.goto(app_url)
     expect(page.get_by_text("Filters").first).to_be_visible(timeout=TIMEOUT)
-    page.get_by_test_id("stSidebar").get_by_text("EN", exact=True).click()
+    page.get_by_test_id("stMain").get_by_text("EN", exact=True).click()  # not hidden in the sidebar
     expect(metric(page, "Sites")).to_be_visible(timeout=TIMEOUT)
     expect(page).to_have_url(re.compile("lang=en"))
 

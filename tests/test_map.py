@@ -192,3 +192,32 @@ def test_view_extent_matches_web_mercator():
     assert south < 52.5 < north and (north - 52.5) < (52.5 - south) * 1.01  # Mercator stretches north
     w2, _s2, e2, _n2 = view_extent((52.5, 5.3), 9, width_px=512, height_px=512)
     assert e2 - w2 == pytest.approx((east - west) / 2)
+
+
+def test_clustered_site_layer_uses_the_vendored_plugin_and_keeps_every_site(small_atlas):
+    sites = filter_sites(small_atlas)
+    nets, subs = names(small_atlas)
+    m = build_base_map(small_atlas.provinces)
+    layer = build_site_layer(sites, network_names=nets, subregion_names=subs, cluster_label="{n} sites")
+    layer.add_to(m)
+    page = m.get_root().render()
+    assert not CDN.search(page)
+    assert '<script src="/app/static/vendor/markercluster/leaflet.markercluster.js">' in page
+    assert "L.markerClusterGroup(" in page and "spiderfy()" in page
+    assert page.count('"type": "Point"') == len(sites)  # one marker per site, all in the group
+    assert re.search(r"geo_json_\w+\.addTo\(marker_cluster_\w+\)", page)
+    plain = build_site_layer(sites, network_names=nets, subregion_names=subs)  # exports: no plugin
+    assert not any(type(c).__name__ == "MarkerCluster" for c in plain._children.values())
+
+
+def test_enter_on_a_marker_fires_a_click(full_map):
+    page = full_map[0].get_root().render()
+    assert 'layer.off("keypress", layer._onKeyPress, layer)' in page
+    assert 'layer.fire("click", {latlng: layer.getLatLng()' in page
+
+
+def test_region_is_fitted_without_animation(small_atlas):
+    """An animated fit overrode a shared link's zoom of 13 or more (issue 13, item 11)."""
+    page = build_base_map(small_atlas.provinces).get_root().render()
+    fit = r"\.fitBounds\(\[\[[\d.]+, [\d.]+\], \[[\d.]+, [\d.]+\]\], \{padding: \[10, 10\], animate: false\}"
+    assert re.search(fit, page) and page.count(".fitBounds(") == 1

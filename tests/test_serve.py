@@ -13,10 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
 
 from geo.data import filter_sites
-from tests.conftest import EXTERNAL, ROOT, _free_port
+from tests.conftest import EXTERNAL, ROOT, _free_port, wait_sites_on_map
 
 pytestmark = pytest.mark.browser
 
@@ -118,7 +117,7 @@ def _open(page, url: str, expected: int, *, reload: bool = False) -> str:
     """Load (or reload) the app, wait for every marker, and return the replica that served the page."""
     response = page.reload() if reload else page.goto(url)
     assert response is not None and response.ok
-    expect(page.frame_locator(MAP).locator(".leaflet-marker-icon")).to_have_count(expected, timeout=TIMEOUT)
+    wait_sites_on_map(page, expected, TIMEOUT)
     return response.headers["x-replica"]
 
 

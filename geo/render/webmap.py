@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import folium
 import geopandas as gpd
@@ -33,6 +34,7 @@ from geo.render.style import (
     network_colours,
 )
 from geo.render.symbols import SIZES, legend_html, marker_svg, share_legend_html
+from geo.render.weblayers import WEB_CSS, add_neighbour_land, site_cluster
 
 BORDER = "#7F7F7F"
 DEFAULT_CENTER = (52.45, 5.6)
@@ -65,6 +67,25 @@ class _OfflineAssets(MacroElement):
         + json.dumps(LEAFLET_IMAGES)
         + ";{% endmacro %}"
     )
+
+
+class _FitBoundsAtOnce(MacroElement):
+    """Fit the map to the region without animation.
+
+    folium's ``fit_bounds`` animates the small step from the start zoom; a view set right after it (a
+    shared link's ``c``/``z``, which streamlit-folium applies with ``setView``) was then overridden
+    when that pending animation ran, for every zoom more than 4 steps away (zoom 13 and deeper).
+    """
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}{{ this._parent.get_name() }}.fitBounds({{ this.bounds }}, "
+        "{padding: [10, 10], animate: false});{% endmacro %}"
+    )
+
+    def __init__(self, bounds: list[list[float]]) -> None:
+        super().__init__()
+        self._name = "FitBoundsAtOnce"
+        self.bounds = json.dumps([[round(float(v), 6) for v in corner] for corner in bounds])
 
 
 class ViewInUrl(MacroElement):
@@ -108,6 +129,7 @@ def build_base_map(
     shares: Mapping[str, float] | None = None,
     share_colormap: cm.LinearColormap | None = None,
     areas: gpd.GeoDataFrame | None = None,
+    neighbours: Path | None = None,
 ) -> folium.Map:
     """Return a map of the provinces with the network region highlighted, served without any CDN.
 
@@ -128,6 +150,8 @@ def build_base_map(
         without a share keep the plain land colour.
     areas
         Service areas (EPSG:4326, ``name``) drawn as outlines on top of the provinces.
+    neighbours
+        GeoJSON file of the land around the Netherlands, drawn under the provinces (if it exists).
     """
     # Leaflet options are passed through; min/max zoom must be given to the map, not only to tiles.
     m = folium.Map(
@@ -145,7 +169,10 @@ def build_base_map(
     m.default_css = [("leaflet_css", LEAFLET_CSS)]
     m.add_child(_OfflineAssets())
     m.get_root().header.add_child(Element(_POPUP_CSS))
+    m.get_root().header.add_child(Element(f"<style>{WEB_CSS}</style>"))
     _tiles(m, tiles, lang)
+    if neighbours is not None and not tiles:
+        add_neighbour_land(m, neighbours)
     prov = provinces.to_crs("EPSG:4326")
     high, part = set(highlighted), set(partial)
     fill_opacity = 0.55 if tiles else 1.0
@@ -183,7 +210,7 @@ def build_base_map(
         ).add_to(m)
     focus = prov[prov["name"].isin(high)] if high else prov
     minx, miny, maxx, maxy = focus.total_bounds
-    m.fit_bounds([[miny, minx], [maxy, maxx]], padding=(10, 10))
+    m.add_child(_FitBoundsAtOnce([[miny, minx], [maxy, maxx]]))
     if legend:
         _add_legend(m, legend)
     if tiles:
@@ -218,6 +245,13 @@ function (feature, layer) {
   if (p.z) { layer.setZIndexOffset(p.z); }
   layer.bindTooltip(p.tip, {sticky: false});
   layer.bindPopup(function () { return p.p; }, {maxWidth: 340});
+  // Enter on a focused marker does what a click does (Leaflet itself only opens the popup then).
+  layer.off("keypress", layer._onKeyPress, layer);
+  layer.on("keypress", function (e) {
+    if (e.originalEvent && e.originalEvent.keyCode === 13) {
+      layer.fire("click", {latlng: layer.getLatLng(), originalEvent: e.originalEvent}, true);
+    }
+  });
 }
 """
 )
@@ -230,11 +264,14 @@ def build_site_layer(
     network_names: Mapping[str, str],
     subregion_names: Mapping[str, str],
     selected: str | None = None,
+    cluster_label: str | None = None,
 ) -> folium.FeatureGroup:
     """Return a feature group with one marker per site, popups and tooltips escaped.
 
     The sites travel as one GeoJSON layer whose markers are made in the browser: a third of the bytes
-    of one folium ``Marker`` per site, and popups are built only when opened.
+    of one folium ``Marker`` per site, and popups are built only when opened. With ``cluster_label``
+    (the badge's accessible name, ``{n}`` for its count) overlapping markers share a badge that fans
+    out on click or Enter (:func:`geo.render.weblayers.site_cluster`).
     """
     colours = network_colours(list(network_names))
     group = folium.FeatureGroup(name="sites")
@@ -265,13 +302,14 @@ def build_site_layer(
             }
         )
     if features:
+        parent = site_cluster(cluster_label).add_to(group) if cluster_label else group
         folium.GeoJson(
             {"type": "FeatureCollection", "features": features},
             name="site-markers",
             marker=folium.Marker(),
             on_each_feature=_SITE_MARKER_JS,
             control=False,
-        ).add_to(group)
+        ).add_to(parent)
     return group
 
 
