@@ -62,6 +62,21 @@ def small_dir(tmp_path: Path) -> Path:
     return make_data_dir(tmp_path / "data")
 
 
+@pytest.fixture
+def cli(tmp_path, monkeypatch, capsys):
+    """Run ``netwerkatlas`` on the small data: ``run(*argv) -> (exit status, stdout, stderr)``."""
+    from geo.cli import main
+
+    monkeypatch.setenv("NETWERKATLAS_DATA", str(make_data_dir(tmp_path / "data")))
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main(list(argv))
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return run
+
+
 @pytest.fixture(scope="session")
 def small_atlas(tmp_path_factory: pytest.TempPathFactory):
     """The small fixture data, loaded once."""

@@ -18,18 +18,6 @@ from geo.cli import main
 from tests.conftest import make_data_dir
 
 
-@pytest.fixture
-def cli(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("NETWERKATLAS_DATA", str(make_data_dir(tmp_path / "data")))
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main(list(argv))
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return run
-
-
 def test_validate(cli):
     code, out, _ = cli("validate")
     assert code == 0 and "10 sites" in out and "7 organisations" in out

@@ -13,24 +13,10 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from geo.cli import main
 from geo.render.style import WATER
-from tests.conftest import make_data_dir
 
 DC = "{http://purl.org/dc/elements/1.1/}"
 CC = "{http://creativecommons.org/ns#}"
-
-
-@pytest.fixture
-def cli(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("NETWERKATLAS_DATA", str(make_data_dir(tmp_path / "data")))
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main(list(argv))
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return run
 
 
 @pytest.fixture
