@@ -158,6 +158,7 @@ def render_controls(atlas: Atlas, sel: Selection, lang: str) -> dict[str, Any]:
         key="cov_closed",
         format_func=labels.get,
         placeholder=t("cov.close.placeholder", lang),
+        select_all=False,  # Streamlit's bulk action reads "Select all" in every language
     )
     st.caption(t("cov.add.help", lang))
     if st.session_state.get("cov_click_error"):

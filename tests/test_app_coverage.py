@@ -49,6 +49,13 @@ def test_threshold_changes_the_share(run):
     assert low != "100,0%"
 
 
+def test_the_whatif_multiselect_offers_no_english_select_all(run):
+    at = run({"net": "cardionovo"})
+    closed = at.multiselect(key="cov_closed")
+    assert len(closed.options) > 1  # there is something a bulk action could select
+    assert closed.proto.select_all == 0  # 0: never shown (Streamlit's default is 1000)
+
+
 def test_closing_a_site_shows_before_and_after(run):
     at = run(
         {"net": "cardionovo"},
