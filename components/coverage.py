@@ -25,6 +25,7 @@ from components.coverage_inputs import (
     on_population_upload,
     population,
     render_planned_upload,
+    show_problems,
 )
 from geo.coverage import (
     HOSPITAL_CATEGORIES,
@@ -157,6 +158,7 @@ def render_controls(atlas: Atlas, sel: Selection, lang: str) -> dict[str, Any]:
         key="cov_closed",
         format_func=labels.get,
         placeholder=t("cov.close.placeholder", lang),
+        select_all=False,  # Streamlit's bulk action reads "Select all" in every language
     )
     st.caption(t("cov.add.help", lang))
     if st.session_state.get("cov_click_error"):
@@ -207,7 +209,7 @@ def compute(atlas: Atlas, sel: Selection, choice: dict[str, Any], lang: str) -> 
             population(pop_key)  # validate the upload before the cached analysis uses it
         except DataValidationError as exc:
             st.error(t("cov.upload.error", lang, name=upload["name"]))
-            st.code("\n".join(str(p) for p in exc.problems[:50]), language=None)
+            show_problems(exc.problems[:50], lang)
             st.session_state.pop(POP_UPLOAD, None)
             pop_key = official
     choice["pop_key"] = pop_key

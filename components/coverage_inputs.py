@@ -7,7 +7,9 @@ the problems are kept in session state, so a bad file shows a message and never 
 from __future__ import annotations
 
 import hashlib
+import html
 import io
+import re
 
 import geopandas as gpd
 import streamlit as st
@@ -15,7 +17,8 @@ import streamlit as st
 from components import cache
 from geo.data import default_data_dir
 from geo.defaults import PLANNED_MAX_ROWS
-from geo.i18n import t
+from geo.errors import Problem
+from geo.i18n import problem_text, t
 from geo.population import read_population_file
 from geo.uploads import EXAMPLE_CSV, UploadError, read_planned_sites
 
@@ -80,15 +83,13 @@ def _on_planned_upload() -> None:
             networks=specialties,
         )
     except UploadError as exc:
-        st.session_state["cov_planned_error"] = (exc.filename, [str(p) for p in exc.problems], exc.total)
+        st.session_state["cov_planned_error"] = (exc.filename, list(exc.problems), exc.total)
         return
     from geo.coverage import on_land
 
     wet = [r for r in sites.itertuples() if not on_land(float(r.lat), float(r.lon))]
     if wet:  # within the coarse province outline, but on water or across the border
-        problems = [
-            f"{f.name}, line {r.source_row}: ({r.lat:.5f}, {r.lon:.5f}) lies in water or abroad" for r in wet
-        ]
+        problems = [water_problem(f.name, int(r.source_row), float(r.lat), float(r.lon)) for r in wet]
         st.session_state["cov_planned_error"] = (f.name, problems, len(problems))
         return
     # kind and networks travel with each site: it counts only where they match (applicable_added)
@@ -123,7 +124,7 @@ def render_planned_upload(lang: str) -> list[tuple[object, ...]]:
     if error:
         name, problems, total = error
         st.error(t("cov.planned.error", lang, name=name, n=total))
-        st.code("\n".join(problems), language=None)
+        show_problems(problems, lang)
     planned = st.session_state.get("cov_planned_sites", [])
     if planned:
         st.caption(t("cov.planned.ok", lang, n=len(planned)))
@@ -139,3 +140,21 @@ def on_population_upload() -> None:
     raw = f.getvalue()
     digest = hashlib.sha256(raw).hexdigest()[:16]
     st.session_state[POP_UPLOAD] = {"digest": digest, "name": f.name, "raw": raw}
+
+
+def water_problem(file: str, line: int, lat: float, lon: float) -> Problem:
+    """A planned site inside the province outlines but on water or across the border."""
+    shown = f"({lat:.5f}, {lon:.5f})"
+    msg = f"{shown} lies in water or abroad"
+    return Problem(file, line, None, msg, code="water", values={"position": shown})
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` shown literally by ``st.markdown``: HTML, emphasis, links, code and maths escaped."""
+    return re.sub(r"([\\`*_{}\[\]()#+!|~$:])", r"\\\1", html.escape(text, quote=False))
+
+
+def show_problems(problems: list[Problem], lang: str) -> None:
+    """The problems of an upload in ``lang`` as a bulleted list that wraps in a narrow column."""
+    items = "\n".join(f"- {escape_markdown(problem_text(p, lang))}" for p in problems)
+    st.markdown(f"{t('cov.problems.shown', lang)}\n\n{items}")

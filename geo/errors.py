@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,10 @@ class Problem:
     message: str
     #: What ``row`` counts: "line" (CSV), "row" (spreadsheet) or "feature" (GeoJSON).
     unit: str = "line"
+    #: Text key of the message (``problem.<code>`` in geo/i18n) and its values, for the user's
+    #: language; ``message`` stays the English text of the command line and the logs.
+    code: str | None = None
+    values: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def __str__(self) -> str:
         where = self.file

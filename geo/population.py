@@ -217,8 +217,12 @@ def _check_population(
     pop: pd.Series, rows: np.ndarray, field: str, out: Problems, *, decimal_comma: bool
 ) -> np.ndarray:
     num, empty, bad = _numbers(pop, decimal_comma=decimal_comma)
-    out.rows(empty, rows, field, "is empty")
-    out.rows(bad, rows, field, lambda i: f"'{pop.iloc[i]}' is not a number")
+    out.rows(empty, rows, field, "is empty", "is_empty")
+
+    def text(i: int) -> str:
+        return f"'{pop.iloc[i]}' is not a number"
+
+    out.rows(bad, rows, field, text, "not_number", lambda i: {"value": pop.iloc[i]})
     negative = np.isfinite(num) & (num < 0)
     hint = "CBS marks suppressed cells with negative codes such as -99997: drop them or set them to 0"
     out.rows(negative, rows, field, lambda i: f"{num[i]:g} is negative ({hint})")
@@ -296,7 +300,7 @@ def _read_csv(raw: bytes, out: Problems) -> pd.DataFrame | None:
                 return frame
         return _parse_csv(text, sep, typed=False)
     except pd.errors.EmptyDataError:
-        out.add(None, None, "file is empty")
+        out.add(None, None, "file is empty", "empty")
     except pd.errors.ParserError as exc:
         out.add(None, None, f"is not a valid CSV file: {exc}")
     return None
@@ -313,7 +317,7 @@ def _from_table(frame: pd.DataFrame, out: Problems, provinces: gpd.GeoDataFrame)
         out.add(1, None, f"missing column(s): {', '.join(missing)}; found: {found}")
         return None
     if frame.empty:
-        out.add(None, None, "has no data rows")
+        out.add(None, None, "has no data rows", "no_rows")
         return None
     rows = frame["_row"].to_numpy()
     dc = bool(frame.attrs.get("decimal_comma"))
@@ -322,8 +326,15 @@ def _from_table(frame: pd.DataFrame, out: Problems, provinces: gpd.GeoDataFrame)
     coords = []
     for fld in fields:
         num, empty, bad = _numbers(frame[fld], decimal_comma=dc)
-        out.rows(empty, rows, fld, "is empty")
-        out.rows(bad, rows, fld, lambda i, f=fld: f"'{frame[f].iloc[i]}' is not a number")
+        out.rows(empty, rows, fld, "is empty", "is_empty")
+        out.rows(
+            bad,
+            rows,
+            fld,
+            lambda i, f=fld: f"'{frame[f].iloc[i]}' is not a number",
+            "not_number",
+            lambda i, f=fld: {"value": frame[f].iloc[i]},
+        )
         coords.append(num)
     a, b = coords
     ok = np.isfinite(a) & np.isfinite(b)
@@ -341,8 +352,9 @@ def _from_table(frame: pd.DataFrame, out: Problems, provinces: gpd.GeoDataFrame)
         lat, lon = a, b
         inside = in_netherlands_bbox(lat, lon)
         swapped = ok & ~inside & in_netherlands_bbox(lon, lat)
-        out.rows(swapped, rows, pair, "lies outside the Netherlands: lat and lon look swapped")
-        out.rows(ok & ~inside & ~swapped, rows, pair, "lies outside the Netherlands")
+        msg = "lies outside the Netherlands: lat and lon look swapped"
+        out.rows(swapped, rows, pair, msg, "outside_nl", lambda i: {"hint": "swapped"})
+        out.rows(ok & ~inside & ~swapped, rows, pair, "lies outside the Netherlands", "outside_nl")
         ok &= inside
         x, y = np.full(len(lat), np.nan), np.full(len(lat), np.nan)
         if ok.any():
@@ -458,7 +470,8 @@ def read_population_file(
     if suffix in {".csv", ".txt"}:
         frame = _read_csv(raw, out)
         if frame is not None and len(frame) > MAX_ROWS:
-            out.add(None, None, f"has more than {MAX_ROWS:,} rows; aggregate it to a coarser grid")
+            msg = f"has more than {MAX_ROWS:,} rows; aggregate it to a coarser grid"
+            out.add(None, None, msg, "too_many_population_rows", {"n": MAX_ROWS})
             frame = None
         result = _from_table(frame, out, provinces) if frame is not None else None
     else:

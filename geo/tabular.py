@@ -56,7 +56,8 @@ class UploadError(DataValidationError):
         shown = list(problems[:MAX_PROBLEMS])
         if total > MAX_PROBLEMS:
             rest = total - MAX_PROBLEMS
-            shown.append(Problem(filename, None, None, f"… and {rest} more problem(s) not listed"))
+            msg = f"… and {rest} more problem(s) not listed"
+            shown.append(Problem(filename, None, None, msg, code="unlisted", values={"n": rest}))
         super().__init__(shown)
         self.total = total
         self.filename = filename
@@ -95,21 +96,35 @@ class Problems:
     def __bool__(self) -> bool:
         return bool(self.problems)
 
-    def add(self, row: int | None, field: str | None, message: str) -> None:
+    def add(
+        self,
+        row: int | None,
+        field: str | None,
+        message: str,
+        code: str | None = None,
+        values: dict[str, Any] | None = None,
+    ) -> None:
         """Record one problem (``row`` in this file's unit, or ``None`` for the whole file)."""
         if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(Problem(self.file, row, field, message, self.unit))
+            self.problems.append(Problem(self.file, row, field, message, self.unit, code, values or {}))
         else:
             self.unlisted += 1
 
     def rows(
-        self, mask: np.ndarray, rows: np.ndarray, field: str, message: str | Callable[[int], str]
+        self,
+        mask: np.ndarray,
+        rows: np.ndarray,
+        field: str,
+        message: str | Callable[[int], str],
+        code: str | None = None,
+        values: Callable[[int], dict[str, Any]] | None = None,
     ) -> None:
-        """Add one problem per row where ``mask`` holds; ``message`` may be a function of the position."""
+        """Add one problem per row where ``mask`` holds; ``message`` and ``values`` may depend on the row."""
         hits = np.flatnonzero(mask)
         room = max(MAX_PROBLEMS - len(self.problems), 0)
         for i in hits[:room]:
-            self.add(int(rows[i]), field, message if isinstance(message, str) else message(int(i)))
+            text = message if isinstance(message, str) else message(int(i))
+            self.add(int(rows[i]), field, text, code, values(int(i)) if values else None)
         self.unlisted += max(len(hits) - room, 0)
 
     def raise_if_any(self) -> None:
@@ -121,19 +136,26 @@ class Problems:
 
 
 def refuse(
-    file: str, message: str, *, row: int | None = None, field: str | None = None, unit: str = "line"
+    file: str,
+    message: str,
+    *,
+    row: int | None = None,
+    field: str | None = None,
+    unit: str = "line",
+    code: str | None = None,
+    **values: Any,
 ) -> Refused:
     """The exception that stops reading with one problem of the whole file (or of one row)."""
-    return Refused([Problem(file, row, field, message, unit)])
+    return Refused([Problem(file, row, field, message, unit, code, values)])
 
 
 def read_table(data: bytes, file: str, *, max_bytes: int, max_rows: int) -> Table:
     """Read ``data`` into a :class:`Table` after the size check, by format; raise :class:`Refused`."""
     if len(data) > max_bytes:
         msg = f"the file is {_size(len(data))}; the limit is {_size(max_bytes)}"
-        raise refuse(file, msg)
+        raise refuse(file, msg, code="too_big", size=_size(len(data)), limit=_size(max_bytes))
     if not data.strip(b" \t\r\n\x00" + codecs.BOM_UTF8):
-        raise refuse(file, "the file is empty")
+        raise refuse(file, "the file is empty", code="empty")
     kind = _format(data, file)
     if kind == "xlsx":
         return _read_xlsx(data, file, max_rows=max_rows)
@@ -164,7 +186,7 @@ def _format(data: bytes, file: str) -> str:
     if ext in (".csv", ".txt", ".tsv", ""):
         return "csv"
     msg = f"unsupported file type '{ext}': upload CSV (.csv), Excel (.xlsx) or GeoJSON (.geojson)"
-    raise refuse(file, msg)
+    raise refuse(file, msg, code="file_type", ext=ext)
 
 
 def decode(data: bytes, file: str) -> str:
@@ -203,7 +225,7 @@ def _read_csv(text: str, file: str, *, max_rows: int) -> Table:
                 f"has more than {max_rows:,} data rows (about {text.count(chr(10)):,} lines); "
                 f"the limit is {max_rows:,}: split the file or keep only the planned sites"
             )
-            raise refuse(file, msg)
+            raise refuse(file, msg, code="too_many_rows", n=max_rows)
     rows: list[tuple[int, list[Any]]] = []
     header: list[str] | None = None
     header_row = 1
@@ -221,7 +243,7 @@ def _read_csv(text: str, file: str, *, max_rows: int) -> Table:
     except csv.Error as exc:
         raise refuse(file, f"cannot be read as CSV: {exc}", row=done + 1) from None
     if header is None:
-        raise refuse(file, "the file is empty")
+        raise refuse(file, "the file is empty", code="empty")
     return Table(header=header, rows=rows, unit="line", header_row=header_row)
 
 
@@ -268,7 +290,7 @@ def _read_xlsx(data: bytes, file: str, *, max_rows: int) -> Table:
                             f"has more than {max_rows:,} data rows{size}; the limit is {max_rows:,}: "
                             "split the file or keep only the planned sites"
                         )
-                        raise refuse(file, msg, row=number, unit=unit)
+                        raise refuse(file, msg, row=number, unit=unit, code="too_many_rows", n=max_rows)
                     rows.append((number, cells))
             finally:
                 wb.close()
@@ -286,7 +308,7 @@ def _read_xlsx(data: bytes, file: str, *, max_rows: int) -> Table:
         msg = f"cannot be read as an Excel workbook (.xlsx): the file is damaged ({type(exc).__name__})"
         raise refuse(file, msg) from None
     if header is None:
-        raise refuse(file, "the first sheet of the workbook is empty")
+        raise refuse(file, "the first sheet of the workbook is empty", code="empty_sheet")
     return Table(header=header, rows=rows, unit=unit, header_row=header_row)
 
 
@@ -312,7 +334,7 @@ def _read_geojson(text: str, file: str, *, max_rows: int) -> Table:
         raise refuse(file, "is not a GeoJSON FeatureCollection of points")
     if len(features) > max_rows:
         msg = f"has {len(features):,} features; the limit is {max_rows:,}: keep only the planned sites"
-        raise refuse(file, msg)
+        raise refuse(file, msg, code="too_many_rows", n=max_rows)
     crs_name = (
         str(((obj.get("crs") or {}).get("properties") or {}).get("name", ""))
         if isinstance(obj.get("crs"), dict)

@@ -168,7 +168,9 @@ def _map_columns(table: Table, file: str) -> dict[str, int]:
     if missing:
         got = ", ".join(repr(h.strip()) for h in table.header if h.strip()) or "none"
         msg = f"missing column(s): {'; '.join(missing)}. Columns found: {got}"
-        problems.append(Problem(file, where, None, msg, table.unit))
+        which = "both" if len(missing) == 2 else "name" if "name" not in found else "position"
+        code = f"missing_columns.{which}"
+        problems.append(Problem(file, where, None, msg, table.unit, code, {"found": got}))
     if problems:
         raise Refused(problems)
     if has_degrees:  # degrees win when both are given
@@ -185,11 +187,18 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+class _NotANumber(ValueError):
+    """A coordinate that is not a number; ``shown`` is the value as quoted to the user."""
+
+    def __init__(self, shown: str) -> None:
+        super().__init__(f"'{shown}' is not a number")
+        self.shown = shown
+
+
 def _number(value: Any) -> float:
-    """Parse a coordinate; raise ``ValueError`` with the message for the user."""
+    """Parse a coordinate; raise :class:`_NotANumber` with the message for the user."""
     if isinstance(value, bool):
-        msg = f"'{value}' is not a number"
-        raise ValueError(msg)
+        raise _NotANumber(str(value))
     if isinstance(value, int | float):
         number = float(value)
     else:
@@ -199,12 +208,9 @@ def _number(value: Any) -> float:
         try:
             number = float(text)
         except ValueError:
-            shown = text if len(text) <= 40 else text[:40] + "…"
-            msg = f"'{shown}' is not a number"
-            raise ValueError(msg) from None
+            raise _NotANumber(text if len(text) <= 40 else text[:40] + "…") from None
     if not math.isfinite(number):
-        msg = f"'{value}' is not a number"
-        raise ValueError(msg)
+        raise _NotANumber(str(value))
     return number
 
 
@@ -220,8 +226,8 @@ def _check_rows(
     rd = "x" in cols or table.crs == RD
     problems: list[Problem] = []
 
-    def bad(row: int, fld: str | None, msg: str) -> None:
-        problems.append(Problem(file, row, fld, msg, unit))
+    def bad(row: int | None, fld: str | None, msg: str, code: str | None = None, **values: Any) -> None:
+        problems.append(Problem(file, row, fld, msg, unit, code, values))
 
     def header_of(canon: str) -> str:
         return table.header[cols[canon]].strip() or canon
@@ -232,7 +238,8 @@ def _check_rows(
     ids_seen: dict[str, int] = {}
     for row, cells in table.rows:
         if unit == "line" and len(cells) != width:
-            bad(row, None, f"has {len(cells)} fields, the header has {width} (check separators and quotes)")
+            msg = f"has {len(cells)} fields, the header has {width} (check separators and quotes)"
+            bad(row, None, msg, "field_count", n=len(cells), width=width)
             continue
 
         def cell(canon: str, cells: list[Any] = cells) -> Any:
@@ -242,7 +249,7 @@ def _check_rows(
         ok = True
         name = _text(cell("name"))
         if not name:
-            bad(row, header_of("name"), "is empty")
+            bad(row, header_of("name"), "is empty", "is_empty")
             ok = False
         elif len(name) > MAX_NAME_LENGTH:
             bad(row, header_of("name"), f"is longer than {MAX_NAME_LENGTH} characters")
@@ -253,20 +260,22 @@ def _check_rows(
         else:
             key = " ".join(name.casefold().split())
             if key in names_seen:
-                bad(row, header_of("name"), f"duplicate name '{name}' (also on {unit} {names_seen[key]})")
+                msg = f"duplicate name '{name}' (also on {unit} {names_seen[key]})"
+                bad(row, header_of("name"), msg, f"duplicate.{unit}", name=name, other=names_seen[key])
                 ok = False
             names_seen.setdefault(key, row)
         pos: list[float] = []
         for canon in ("y", "x") if rd else ("lat", "lon"):
             raw = cell(canon)
             if not filled(raw):
-                bad(row, header_of(canon) if canon in cols else canon, "is empty")
+                bad(row, header_of(canon) if canon in cols else canon, "is empty", "is_empty")
                 ok = False
                 continue
             try:
                 pos.append(_number(raw))
-            except ValueError as exc:
-                bad(row, header_of(canon) if canon in cols else canon, str(exc))
+            except _NotANumber as exc:
+                fld = header_of(canon) if canon in cols else canon
+                bad(row, fld, str(exc), "not_number", value=exc.shown)
                 ok = False
         kind = "hospital"
         if "kind" in cols and filled(cell("kind")):
@@ -305,7 +314,7 @@ def _check_rows(
                 }
             )
     if not table.rows:
-        bad(None, None, "has a header but no sites")
+        bad(None, None, "has a header but no sites", "no_sites")
     problems += _check_positions(good, file, unit, rd=rd, provinces=provinces, cols=cols, header=table.header)
     if problems:
         raise Refused(sorted(problems, key=lambda p: -1 if p.row is None else p.row))
@@ -377,29 +386,39 @@ def _check_positions(
     for i in outside:
         g = good[i]
         shown = f"({g['b']:g}, {g['a']:g})" if rd else f"({g['a']:g}, {g['b']:g})"
+        values: dict[str, Any] = {"position": shown}
         if finite[i]:
             msg = f"{shown} lies {km[i]:,.{1 if km[i] < 10 else 0}f} km outside the Netherlands"
+            code = "outside"
+            values["km"] = round(float(km[i]), 1) if km[i] < 10 else round(float(km[i]))
         elif rd:
-            msg = f"{shown} is not a position in RD New"
+            msg, code = f"{shown} is not a position in RD New", "not_rd"
         else:
-            msg = f"{shown} is not a latitude and longitude in degrees"
-        msg += _position_hint(g["a"], g["b"], rd=rd)
-        problems.append(Problem(file, g["row"], fld, msg, unit))
+            msg, code = f"{shown} is not a latitude and longitude in degrees", "not_degrees"
+        hint = _position_hint(g["a"], g["b"], rd=rd)
+        msg += hint
+        values.update(("hint", k) for k, v in _HINTS.items() if v == hint)
+        problems.append(Problem(file, g["row"], fld, msg, unit, code, values))
     province = _provinces_of(prov_rd, x, y, inside)
     for i, g in enumerate(good):
         g["lat"], g["lon"], g["province"] = float(lat[i]), float(lon[i]), province[i]
     return problems
 
 
+_HINTS = {
+    "degrees": " (these look like degrees: name the columns lat and lon)",
+    "swapped": " (latitude and longitude look swapped)",
+    "rd": " (these look like RD New metres: name the columns x and y)",
+}
+
+
 def _position_hint(a: float, b: float, *, rd: bool) -> str:
     if rd:
-        if abs(a) < 90 and abs(b) < 180:
-            return " (these look like degrees: name the columns lat and lon)"
-        return ""
+        return _HINTS["degrees"] if abs(a) < 90 and abs(b) < 180 else ""
     if in_netherlands_bbox(b, a):
-        return " (latitude and longitude look swapped)"
+        return _HINTS["swapped"]
     if min(a, b) >= 0 and 300_000 <= max(a, b) <= 625_000:
-        return " (these look like RD New metres: name the columns x and y)"
+        return _HINTS["rd"]
     return ""
 
 

@@ -19,6 +19,8 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
+from geo.errors import Problem
+
 LANGS = ("nl", "en")
 DEFAULT_LANG = "nl"
 CATALOGUE_DIR = Path(__file__).resolve().parent
@@ -82,3 +84,29 @@ def fmt_percent(fraction: float, lang: str = DEFAULT_LANG, *, decimals: int = 1)
 def fmt_date(day: dt.date, lang: str = DEFAULT_LANG) -> str:
     """A date written out the way the language does: ``1 december 2026`` or ``December 1, 2026``."""
     return format_date(day, format="long", locale=_locale(lang))
+
+
+def problem_text(problem: Problem, lang: str = DEFAULT_LANG) -> str:
+    """One problem of a data file in ``lang``: file, line/row/feature, field and what is wrong.
+
+    The message comes from ``problem.<code>`` with the problem's values; a problem without a code
+    keeps its English ``message``.
+    """
+    where = problem.file
+    if problem.row is not None:
+        where += ", " + t(f"problem.where.{problem.unit}", lang, row=problem.row)
+    if problem.field:
+        where += ", " + t("problem.where.field", lang, field=problem.field)
+    # Counts other than the plural's ``n`` are written the language's way here (``n`` by :func:`t`).
+    values = {
+        k: fmt_number(v, lang, decimals=int(isinstance(v, float)))
+        if isinstance(v, int | float) and not isinstance(v, bool) and k != "n"
+        else v
+        for k, v in problem.values.items()
+    }
+    if not problem.code:
+        return f"{where}: {problem.message}"
+    message = t(f"problem.{problem.code}", lang, **values)
+    if "hint" in values:  # what the numbers look like instead, e.g. swapped latitude and longitude
+        message += " (" + t(f"problem.hint.{values['hint']}", lang) + ")"
+    return f"{where}: {message}"
