@@ -12,6 +12,12 @@ from geo.defaults import FERRY_WAIT_MIN
 from geo.schema import PRECISIONS
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(ValueError):
+    """A combination of options the command cannot answer; ``main`` prints it and exits with 2."""
+
+
 METHOD_KM = (
     "straight-line distance from where the inhabitants live (see population) to the nearest open site, "
     "weighted by inhabitants"

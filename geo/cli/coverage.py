@@ -12,9 +12,9 @@ import pandas as pd
 
 from geo.cli.commands import (
     EXIT_OK,
-    EXIT_USAGE,
     METHOD_KM,
     METHOD_MIN,
+    UsageError,
     networks_for,
     summary_records,
     threshold_of,
@@ -27,7 +27,10 @@ def population_of(atlas: Any, args: argparse.Namespace) -> Any:
     from geo.population import DEFAULT_SOURCE, population_points
 
     source = getattr(args, "population", DEFAULT_SOURCE)
-    return population_points(source, getattr(args, "age", "all"), provinces=atlas.provinces)
+    try:
+        return population_points(source, getattr(args, "age", "all"), provinces=atlas.provinces)
+    except ValueError as exc:  # e.g. an age group the layer does not have: wrong usage, exit 2
+        raise UsageError(str(exc)) from None
 
 
 def _population_record(pop: Any, args: argparse.Namespace) -> dict[str, Any]:
@@ -146,11 +149,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     from geo.coverage import network_references, reference_table
 
     atlas = load_atlas()
-    try:
-        pop = population_of(atlas, args)
-    except ValueError as exc:
-        print(f"netwerkatlas: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    pop = population_of(atlas, args)
     networks = networks_for(atlas, args)
     groups = _by_specialty(atlas, networks)
     blocks = []
@@ -214,11 +213,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """Rank every site by the inhabitants pushed beyond the threshold if it alone closed."""
     atlas = load_atlas()
-    try:
-        pop = population_of(atlas, args)
-    except ValueError as exc:
-        print(f"netwerkatlas: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    pop = population_of(atlas, args)
     records: list[dict[str, Any]] = []
     for nets in _by_specialty(atlas, networks_for(atlas, args)).values():
         res, _, value, unit, _ = _coverage(args, networks=nets, population=pop)

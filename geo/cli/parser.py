@@ -16,6 +16,7 @@ from geo.cli.commands import (
     EXIT_INCOMPLETE,
     EXIT_OK,
     EXIT_USAGE,
+    UsageError,
     cmd_calibrate,
     cmd_nearest,
     cmd_sites,
@@ -182,7 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DataValidationError as exc:
         print(f"netwerkatlas: {exc}", file=sys.stderr)
         return EXIT_INCOMPLETE
-    except UnknownIdError as exc:
+    except (UnknownIdError, UsageError) as exc:
         print(f"netwerkatlas: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # output piped into `head`: not an error
