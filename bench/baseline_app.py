@@ -5,8 +5,9 @@ tooltip per site, the province GeoJSON as shipped, and ``st_folium`` with its de
 ``returned_objects``, no ``feature_group_to_add``), so every change rebuilds and remounts the map and
 every pan or zoom reruns the script. It has the same widgets the benchmark drives (specialty
 selectbox, the map/finder switch, the "Woonplaats" box, the metrics) and caches its data like any
-sensible app. Only the assets are changed, to the locally served Leaflet and jQuery, so that it
-renders offline at all (stock folium shows an empty map without internet).
+sensible app. Only the assets are changed, to the locally served Leaflet (with a stand-in for the
+one jQuery call of folium's popups), so that it renders offline at all (stock folium shows an empty
+map without internet).
 
 Streamlit serves ``static/`` next to the *main script*; for this file that would be ``bench/static``.
 ``bench/run.py`` therefore starts it through a temporary folder holding a symlink to this file and a
@@ -53,11 +54,18 @@ def places():
 
 
 def icon_path_fix() -> MacroElement:
-    """Default marker icons need their folder; Leaflet guesses it wrong inside st_folium."""
+    """Default marker icons need their folder; Leaflet guesses it wrong inside st_folium.
+
+    folium's popups are built with jQuery's ``$(html)[0]``, and jQuery is not shipped: the one
+    call is stood in for by a template element, so the plain popups work offline.
+    """
     fix = MacroElement()
     fix._template = Template(
         "{% macro script(this, kwargs) %}"
         f"L.Icon.Default.imagePath = '{STATIC}/leaflet/images/';"
+        "window.$ = window.$ || function (markup) {"
+        " const t = document.createElement('template'); t.innerHTML = markup.trim();"
+        " return [t.content.firstChild]; };"
         "{% endmacro %}"
     )
     return fix
