@@ -226,9 +226,14 @@ class Session:
         return total
 
 
-async def new_session(browser) -> Session:
-    """A fresh context (empty cache, no cookies) whose requests to other hosts are aborted."""
+async def new_session(browser, *, init_scripts: Sequence[str] = ()) -> Session:
+    """A fresh context (empty cache, no cookies) whose requests to other hosts are aborted.
+
+    ``init_scripts`` run in every frame before its own scripts (the timeline's marks).
+    """
     context = await browser.new_context(viewport=VIEWPORT)
+    for script in init_scripts:
+        await context.add_init_script(script)
     page = await context.new_page()
     s = Session(context, page)
 

@@ -37,19 +37,33 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # a plain script: make ``geo``, ``components`` and ``bench`` importable
 
 from bench import browser as bw  # noqa: E402
+from bench import scenarios  # noqa: E402
+from bench import timeline as tl  # noqa: E402
 
 OUT = ROOT / "bench" / "results" / "bench.json"
 RESULTS = OUT.parent
 APP = ROOT / "app.py"
 BASELINE = ROOT / "bench" / "baseline_app.py"
+BARE = ROOT / "bench" / "bare_app.py"
 REPS = {
-    "full": {"cold": 5, "warm": 5, "filter": 5, "finder": 4, "apptest": 7},
-    "quick": {"cold": 3, "warm": 3, "filter": 3, "finder": 3, "apptest": 3},
+    "full": {"cold": 5, "warm": 5, "filter": 5, "finder": 4, "first": 3, "apptest": 7},
+    "quick": {"cold": 3, "warm": 3, "filter": 3, "finder": 3, "first": 2, "apptest": 3},
 }
-#: Targets from issue 2 (first map, filter change, payload); none for the rest.
-TARGETS = {"first_map_new_s": 2.5, "first_map_later_s": 1.5, "filter_s": 0.5, "map_args_kb": 250.0}
-FINDER_PLACE = "Emmeloord"
-FILTER_TO = "Cardiologie"
+#: Targets (issue 15): seconds, or a ratio to the bare page ("x"); the map arguments' budget in KB.
+TARGETS = {
+    "first_map_warmed_s": (2.5, "s"),
+    "first_map_later_s": (1.5, "x"),
+    "filter_s": (0.5, "s"),
+    "tab_finder_s": (0.5, "s"),
+    "tab_map_s": (0.5, "s"),
+    "first_coverage_plain_s": (1.5, "s"),
+    "first_coverage_warmed_s": (1.5, "s"),
+    "first_finder_plain_s": (1.0, "s"),
+    "first_finder_warmed_s": (1.0, "s"),
+    "map_args_kb": (250.0, "KB"),
+}
+FINDER_PLACE = scenarios.FINDER_PLACE
+FILTER_TO = scenarios.FILTER_TO
 #: Computation benchmarks run as subprocesses; each writes JSON into bench/results/.
 COMPUTE = (
     "bench_finder.py",
@@ -66,94 +80,6 @@ def expected_markers() -> dict[str, int]:
 
     atlas = load_atlas()
     return {"all": len(filter_sites(atlas)), "cardiology": len(filter_sites(atlas, specialty="cardiology"))}
-
-
-# --------------------------------------------------------------------------------------- browser part
-
-
-async def measure_browser(
-    name: str, script: Path, reps: dict[str, int], expected: dict[str, int], log: Path
-) -> dict[str, Any]:
-    """Browser and server figures for one app; see the module docstring."""
-    from playwright.async_api import async_playwright
-
-    out: dict[str, Any] = {
-        "health_s": [],
-        "first_map_new_s": [],
-        "first_map_later_s": [],
-        "filter_s": [],
-        "finder_s": [],
-        "http_bytes_load": [],
-        "ws_bytes_load": [],
-        "ws_bytes_filter": [],
-        "errors": [],
-    }
-
-    def note_errors(s: bw.Session, where: str) -> None:
-        out["errors"] += [f"{where}: console: {e}" for e in s.console_errors]
-        out["errors"] += [f"{where}: page error: {e}" for e in s.page_errors]
-
-    async def settle_bytes(s: bw.Session) -> None:
-        await bw.wait_idle(s.page)  # trailing runs (e.g. after st_folium's first value) belong to the load
-        out["http_bytes_load"].append(await s.http_bytes())
-        out["ws_bytes_load"].append(s.ws_received)
-        out["blocked_requests_load"] = len(s.blocked)
-
-    async with async_playwright() as p:
-        browser = await bw.launch_browser(p)
-        for i in range(reps["cold"]):
-            server = bw.start_server(script, log=log)
-            try:
-                out["health_s"].append(server.health_s)
-                s = await bw.new_session(browser)
-                out["first_map_new_s"].append(await bw.open_app(s, server.url, expected["all"]))
-                await settle_bytes(s)
-                note_errors(s, f"new session {i + 1}")
-                await s.close()
-            finally:
-                server.stop()
-        server = bw.start_server(script, log=log)
-        try:
-            s = await bw.new_session(browser)  # the new session: warms imports and caches, not counted
-            await bw.open_app(s, server.url, expected["all"])
-            await s.close()
-            for i in range(reps["warm"]):
-                s = await bw.new_session(browser)
-                out["first_map_later_s"].append(await bw.open_app(s, server.url, expected["all"]))
-                note_errors(s, f"later session {i + 1}")
-                await s.close()
-            # A fresh session per filter change: going back to "all" keeps the networks of the
-            # last specialty in our app, so the change is not reversible within one session.
-            for i in range(reps["filter"]):
-                s = await bw.new_session(browser)
-                await bw.open_app(s, server.url, expected["all"])
-                await bw.wait_idle(s.page)
-                ws0 = s.ws_received
-                t, n = await bw.change_specialty(s.page, FILTER_TO)
-                if n != expected["cardiology"]:
-                    out["errors"].append(f"filter: {n} markers, expected {expected['cardiology']}")
-                out["filter_s"].append(t)
-                await bw.wait_idle(s.page)
-                out["ws_bytes_filter"].append(s.ws_received - ws0)
-                note_errors(s, f"filter {i + 1}")
-                await s.close()
-            for i in range(reps["finder"]):
-                s = await bw.new_session(browser)
-                await bw.open_app(s, server.url, expected["all"])
-                await bw.wait_idle(s.page)
-                await bw.open_finder(s.page)
-                await bw.wait_idle(s.page)
-                out["finder_s"].append(await bw.find(s.page, FINDER_PLACE))
-                if await bw.exception_count(s.page):
-                    out["errors"].append(f"finder {i + 1}: exception shown")
-                note_errors(s, f"finder {i + 1}")
-                await s.close()
-            out["server_peak_rss_mb"] = server.peak_rss_mb()
-        finally:
-            server.stop()
-        await browser.close()
-    print(f"  {name}: browser figures done", flush=True)
-    return out
 
 
 # --------------------------------------------------------------------------------------- AppTest part
@@ -326,10 +252,43 @@ def _fmt(st: dict[str, float] | None, unit: str) -> str:
 ROWS = [
     # (label, section, key, unit, target key)
     ("process start → /_stcore/health", "browser", "health_s", "s", None),
-    ("first map, new session", "browser", "first_map_new_s", "s", "first_map_new_s"),
-    ("first map, later session", "browser", "first_map_later_s", "s", "first_map_later_s"),
+    ("first map, new session (plain streamlit run)", "browser", "first_map_new_s", "s", None),
+    ("scripts/warmup.py (make run), start to end", "browser", "warmup_s", "s", None),
+    ("first map, first session after make run", "browser", "first_map_warmed_s", "s", "first_map_warmed_s"),
+    ("first map, later session (new browser)", "browser", "first_map_later_s", "s", "first_map_later_s"),
+    ("first map, later session (returning browser)", "browser", "first_map_cached_s", "s", None),
     (f"filter → {FILTER_TO} markers", "browser", "filter_s", "s", "filter_s"),
+    ("tab switch map → finder", "browser", "tab_finder_s", "s", "tab_finder_s"),
+    ("tab switch finder → map", "browser", "tab_map_s", "s", "tab_map_s"),
     (f"finder '{FINDER_PLACE}' → result cards", "browser", "finder_s", "s", None),
+    (
+        "first coverage after start (plain)",
+        "browser",
+        "first_coverage_plain_s",
+        "s",
+        "first_coverage_plain_s",
+    ),
+    (
+        "first coverage after start (make run)",
+        "browser",
+        "first_coverage_warmed_s",
+        "s",
+        "first_coverage_warmed_s",
+    ),
+    (
+        "first finder query after start (plain)",
+        "browser",
+        "first_finder_plain_s",
+        "s",
+        "first_finder_plain_s",
+    ),
+    (
+        "first finder query after start (make run)",
+        "browser",
+        "first_finder_warmed_s",
+        "s",
+        "first_finder_warmed_s",
+    ),
     ("script run, cold (AppTest)", "apptest", "first_run_s", "ms", None),
     ("script rerun (AppTest)", "apptest", "rerun_s", "ms", None),
     ("script run, filter change (AppTest)", "apptest", "filter_run_s", "ms", None),
@@ -343,25 +302,46 @@ ROWS = [
 ]
 
 
+def _ratio(ours: dict | None, other: dict | None) -> str:
+    return f"{ours['median'] / other['median']:.2f}" if ours and other and other.get("median") else "—"
+
+
 def table_rows(report: dict[str, Any]) -> list[list[str]]:
-    """Rows of the main table: figure, ours, baseline, ratio, target."""
+    """Rows of the main table: figure, ours, baseline, bare page, the two ratios, target."""
     rows = []
     apps = report.get("apps", {})
+
+    def stats(app: str, section: str, key: str) -> dict | None:
+        return _stats(apps.get(app, {}).get(section, {}).get(key))
+
     for label, section, key, unit, target in ROWS:
-        ours = _stats(apps.get("ours", {}).get(section, {}).get(key))
-        base = _stats(apps.get("baseline", {}).get(section, {}).get(key))
-        ratio = "—"
-        if ours and base and base.get("median"):
-            ratio = f"{ours['median'] / base['median']:.2f}"
-        tgt = TARGETS.get(target) if target else None
-        if tgt is None:
-            t = ""
-        else:
-            value = ours["median"] / 1024 if ours and unit == "KB" else (ours or {}).get("median")
-            ok = value is not None and value <= tgt
-            t = f"≤ {tgt:g} {'KB' if unit == 'KB' else 's'} {'ok' if ok else 'MISSED'}"
-        rows.append([label, _fmt(ours, unit), _fmt(base, unit), ratio, t])
+        ours, base, bare = (stats(a, section, key) for a in ("ours", "baseline", "bare"))
+        if not (ours or base or bare):
+            continue
+        t = ""
+        if target:
+            limit, kind = TARGETS[target]
+            if kind == "x":
+                value = ours["median"] / bare["median"] if ours and bare else None
+            else:
+                value = ours["median"] / 1024 if ours and kind == "KB" else (ours or {}).get("median")
+            ok = value is not None and value <= limit
+            t = f"≤ {limit:g}{'×' if kind == 'x' else ' ' + kind} {'ok' if ok else 'MISSED'}"
+        shown = [_fmt(ours, unit), _fmt(base, unit), _fmt(bare, unit)]
+        rows.append([label, *shown, _ratio(ours, bare), _ratio(ours, base), t])
     return rows
+
+
+def timeline_rows(report: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """The page-load timeline: ms from navigation to each step, per app and kind of session."""
+    apps = report.get("apps", {})
+    runs = {}
+    for app, kinds in (("ours", ("later", "new", "warmed")), ("bare", ("later",))):
+        for kind in kinds:
+            steps = apps.get(app, {}).get("browser", {}).get("timeline", {}).get(kind)
+            if steps:
+                runs[f"{app} {kind}"] = steps
+    return list(runs), tl.table(runs) if runs else []
 
 
 def print_table(headers: list[str], rows: list[list[str]]) -> None:
@@ -382,7 +362,7 @@ def print_report(report: dict[str, Any]) -> None:
         f"NetwerkAtlas benchmark — {meta['when']} — {meta['mode']} — Python {meta['python']}, "
         f"{meta['cpus']} CPUs — expected markers {meta['expected_markers']}"
     )
-    print("median [min–max]; ratio = ours / baseline (below 1: ours is faster or smaller)")
+    print("median [min–max]; ratios: ours / bare page, ours / baseline (below 1: ours is faster or smaller)")
     load_start = meta.get("loadavg_start", (0,))[0]
     if load_start > (meta["cpus"] or 1):
         print(
@@ -390,7 +370,13 @@ def print_report(report: dict[str, Any]) -> None:
             "start): timings are inflated and noisy"
         )
     print()
-    print_table(["figure", "ours", "baseline", "ratio", "target"], table_rows(report))
+    headers = ["figure", "ours", "baseline", "bare page", "÷ bare", "÷ baseline", "target"]
+    print_table(headers, table_rows(report))
+    names, steps = timeline_rows(report)
+    if steps:
+        print()
+        print("page-load timeline (ms from navigation, medians; Δ = step to step of the first column)")
+        print_table(["step", *names, "Δ"], steps)
     for name, app in report.get("apps", {}).items():
         errs = app.get("browser", {}).get("errors", [])
         if errs:
@@ -453,7 +439,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="fewer repetitions (about 3 each)")
     ap.add_argument("--no-load", action="store_true", help="skip the 10-session load test")
     ap.add_argument("--no-compute", action="store_true", help="skip bench/bench_*.py")
-    ap.add_argument("--no-baseline", action="store_true", help="measure only our app")
+    ap.add_argument("--no-baseline", action="store_true", help="measure our app and the bare page only")
     ap.add_argument("--load-seconds", type=float, default=60.0)
     ap.add_argument("--sessions", type=int, default=10)
     ap.add_argument("--apptest", type=Path, help=argparse.SUPPRESS)
@@ -470,11 +456,9 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     logdir = Path(tempfile.mkdtemp(prefix="netwerkatlas-bench-"))
     launch = bw.baseline_launch_dir()
-    apps = (
-        {"ours": (APP, APP)}
-        if args.no_baseline
-        else {"ours": (APP, APP), "baseline": (launch / "baseline_app.py", BASELINE)}
-    )
+    apps = {"ours": (APP, APP), "bare": (BARE, None)}
+    if not args.no_baseline:
+        apps["baseline"] = (launch / "baseline_app.py", BASELINE)
     report: dict[str, Any] = {
         "meta": {
             "when": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -493,18 +477,19 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     try:
         for name, (served, tested) in apps.items():
-            print(f"measuring {name} ({tested.relative_to(ROOT)}) …", flush=True)
+            print(f"measuring {name} ({(tested or served).relative_to(ROOT)}) …", flush=True)
             entry: dict[str, Any] = {}
             try:
                 entry["browser"] = asyncio.run(
-                    measure_browser(name, served, reps, expected, logdir / f"{name}.log")
+                    scenarios.measure(name, served, reps, expected, logdir / f"{name}.log")
                 )
             except Exception as exc:  # report and go on: the other figures still mean something
                 entry["browser"] = {"errors": [f"{type(exc).__name__}: {exc}"]}
                 failed = True
-            entry["apptest"] = run_apptest(tested, reps["apptest"])
-            failed |= "error" in entry["apptest"]
-            print(f"  {name}: AppTest figures done", flush=True)
+            if tested is not None:
+                entry["apptest"] = run_apptest(tested, reps["apptest"])
+                failed |= "error" in entry["apptest"]
+                print(f"  {name}: AppTest figures done", flush=True)
             report["apps"][name] = entry
     finally:
         shutil.rmtree(launch, ignore_errors=True)
