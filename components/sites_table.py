@@ -1,4 +1,4 @@
-"""The accessible alternative to the map: a sortable table of the same sites."""
+"""The accessible alternative to the map: a table of the same sites."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ import streamlit as st
 from geo.data import Atlas
 from geo.i18n import t
 from geo.render.files import sites_frame
+from geo.render.htmltable import html_table
 
 
 def render_table(atlas: Atlas, sites: gpd.GeoDataFrame, lang: str) -> None:
-    """Draw the table of sites shown on the map."""
+    """Draw the table of sites shown on the map (an HTML table: light, and read cell by cell)."""
     st.subheader(t("table.header", lang))
-    st.caption(t("table.caption", lang))
-    st.dataframe(sites_frame(atlas, sites, lang), hide_index=True, width="stretch", key="sites_table")
+    frame = sites_frame(atlas, sites, lang)
+    with st.container(key="sites_table"):
+        st.html(html_table(frame, caption=t("table.caption", lang), label=t("table.header", lang)))

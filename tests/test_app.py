@@ -11,6 +11,7 @@ import streamlit_folium
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import make_data_dir
+from tests.tables import sites_table
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -40,7 +41,7 @@ def test_default_view_shows_every_open_network_site(app):
     assert not at.exception
     assert at.title[0].value == "NetwerkAtlas"
     assert metrics(at) == {"Organisaties": "5", "Locaties": "8"}
-    assert len(at.dataframe[0].value) == 8
+    assert len(sites_table(at)) == 8
     # Only clicks come back from the browser: panning and zooming must not rerun the app.
     kwargs = at.map_calls[-1].kwargs
     assert kwargs["returned_objects"] == ["last_object_clicked"]
@@ -60,7 +61,7 @@ def test_specialty_filter_updates_counts_and_table(app):
     at.selectbox(key="f_specialty").set_value("cardiology").run()
     assert not at.exception
     assert metrics(at) == {"Organisaties": "2", "Locaties": "4"}
-    assert set(at.dataframe[0].value["Locatie"]) >= {"Flevoziekenhuis", "Dijklander, locatie Hoorn"}
+    assert set(sites_table(at)["Locatie"]) >= {"Flevoziekenhuis", "Dijklander, locatie Hoorn"}
 
 
 def test_network_and_kind_pills(app):
@@ -75,7 +76,7 @@ def test_network_and_kind_pills(app):
 def test_subregion_filter(app):
     at = app()
     at.multiselect(key="f_subregions").set_value(["onz"]).run()
-    assert set(at.dataframe[0].value["Locatie"]) == {"MST Enschede", "MST laboratorium <b>test</b>"}
+    assert set(sites_table(at)["Locatie"]) == {"MST Enschede", "MST laboratorium <b>test</b>"}
 
 
 def test_context_and_closed_layers(app):
@@ -83,7 +84,7 @@ def test_context_and_closed_layers(app):
     at.checkbox(key="f_context").check().run()
     assert metrics(at)["Overige ziekenhuizen"] == "1"
     at.checkbox(key="f_closed").check().run()
-    rows = at.dataframe[0].value
+    rows = sites_table(at)
     assert "gesloten" in set(rows["Status"])
 
 

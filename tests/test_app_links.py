@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.tables import sites_table
+
 NOTICE_NL = "⚠️ Niet alles uit de link is gebruikt: "
 NOTICE_EN = "⚠️ Not everything in the link was used: "
 
@@ -108,7 +110,7 @@ def test_all_subregions_is_the_same_as_all(run):
     all_four = run({"sub": ",".join(ids)})
     assert not all_four.exception
     assert metrics(all_four) == metrics(every)
-    assert set(all_four.dataframe[0].value["Locatie"]) == set(every.dataframe[0].value["Locatie"])
+    assert set(sites_table(all_four)["Locatie"]) == set(sites_table(every)["Locatie"])
 
 
 # -- item 14 (part): no English "Select all" in the Dutch sidebar -------------------------------------------
