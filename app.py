@@ -82,3 +82,4 @@ map_and_panel()
 render_export(atlas, sel, sites, lang)
 render_table(atlas, sites, lang)
 render_about(atlas, sel.networks, lang)
+cache.warm_up()  # the finder's and coverage's data, while the visitor looks at the map

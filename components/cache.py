@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +17,11 @@ from geo.places import Place, PlaceResolution, load_places, place_by_id, resolve
 
 if TYPE_CHECKING:  # scipy's graph code loads only when travel times are first asked for
     from geo.traveltime import TravelModel
+
+logger = logging.getLogger("netwerkatlas")
+_warm_lock = threading.Lock()
+_warm_started = False
+_warm_thread: threading.Thread | None = None
 
 
 def atlas() -> Atlas:
@@ -112,3 +119,40 @@ def population(source: str, age: str = "all") -> gpd.GeoDataFrame:
 def travel_model(ferry_wait_min: float = FERRY_WAIT_MIN) -> TravelModel:
     """The water-aware travel-time model with the given ferry waiting time (shared fields)."""
     return _travel(str(default_data_dir()), float(ferry_wait_min))
+
+
+def warm_up() -> None:
+    """Load what the finder and coverage need, once per process, in a background thread.
+
+    Called at the end of a script run, when the first visitor's map is already on its way: the travel
+    model (its fields from the disk cache, or about 10 s to build them once per machine), the default
+    population, the PC4 polygons and the coverage code with matplotlib, about 1.5 s in all. The first
+    finder query or coverage figure then waits for none of it, also on a plain ``streamlit run``.
+    """
+    global _warm_started, _warm_thread
+    with _warm_lock:
+        if _warm_started:
+            return
+        _warm_started = True
+    _warm_thread = threading.Thread(target=_warm, name="netwerkatlas-warm-up", daemon=True)
+    _warm_thread.start()
+
+
+def _warm() -> None:
+    def coverage_code() -> None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: F401 - the coverage raster
+        from matplotlib.figure import Figure  # noqa: F401
+
+        import components.coverage  # noqa: F401 - scipy, geo.coverage
+
+    def polygons() -> None:
+        from geo.census import pc4_areas
+
+        pc4_areas(data_dir=default_data_dir())
+
+    steps = (coverage_code, lambda: population("pc4", "all"), polygons, travel_model)
+    for step in steps:  # each on its own: a data folder without population still gets the travel model
+        try:
+            step()
+        except Exception:  # the first real use shows the problem to the visitor; here it is only logged
+            logger.warning("warm-up step failed", exc_info=True)

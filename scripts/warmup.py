@@ -1,10 +1,11 @@
 """Warm a freshly started NetwerkAtlas server so the first visitor does not wait for imports.
 
 Streamlit runs the app script only when a session starts; the first one would pay for importing
-geopandas, folium and matplotlib and for validating the data (about 2.5 s on a 2-core machine).
-Streamlit's script health check runs the script once on the server, which fills the module and data
-caches. The travel-time fields of every site are built here too (about 10 s, once per machine) and
-cached on disk, so the first finder query needs no shortest-path computation.
+geopandas and folium, validating the data and loading the place names (about 2.5 s on a 2-core
+machine). Streamlit's script health check runs the script once on the server, which fills the module
+and data caches; the end of that run starts the app's own warm-up (``components.cache.warm_up``:
+the travel model, the default population, the coverage code), so the first finder query and the
+first coverage figure wait for none of it.
 Usage: ``python scripts/warmup.py PORT`` (``make run`` starts it next to the server).
 """
 
@@ -33,10 +34,6 @@ def main(port: int, *, timeout_s: float = 60.0) -> int:
             ok = r.status == 200
     except OSError:
         ok = False
-    from geo.data import load_atlas
-    from geo.traveltime import load_model
-
-    load_model(load_atlas().sites)  # fills the on-disk field cache the server reads
     return 0 if ok else 1
 
 
