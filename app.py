@@ -47,13 +47,13 @@ if (
 sel = render_filters(atlas, lang)
 sites = cache.sites_for(*sel.cache_args())
 render_counts(sites, sel, lang)
-mode = render_mode(lang)
 render_notice(ignored, lang)
 
 
 @st.fragment
 def map_and_panel() -> None:
-    """Map and side panel rerun on their own when the map is clicked."""
+    """Mode switch, map and side panel: a click on the map or a mode switch reruns only these."""
+    mode = render_mode(lang)
     left, right = st.container(key="na_map_block").columns([3, 2] if mode != "map" else [3, 1])
     options: dict = {}
     found, coverage = None, None
