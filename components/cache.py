@@ -127,15 +127,27 @@ def warm_up() -> None:
     Called at the end of a script run, when the first visitor's map is already on its way: the travel
     model (its fields from the disk cache, or about 10 s to build them once per machine), the default
     population, the PC4 polygons and the coverage code with matplotlib, about 1.5 s in all. The first
-    finder query or coverage figure then waits for none of it, also on a plain ``streamlit run``.
+    finder query or coverage figure then waits for none of it, also on a plain ``streamlit run``. A
+    run without a browser, Streamlit's script health check that ``scripts/warmup.py`` asks for under
+    ``make run``, waits until the warm-up is done, so the server is warm when warmup.py ends.
     """
     global _warm_started, _warm_thread
     with _warm_lock:
-        if _warm_started:
-            return
-        _warm_started = True
-    _warm_thread = threading.Thread(target=_warm, name="netwerkatlas-warm-up", daemon=True)
-    _warm_thread.start()
+        if not _warm_started:
+            _warm_started = True
+            _warm_thread = threading.Thread(target=_warm, name="netwerkatlas-warm-up", daemon=True)
+            _warm_thread.start()
+    if _warm_thread is not None and _without_browser():
+        _warm_thread.join(timeout=50)  # within Streamlit's 60 s for a health check
+
+
+def _without_browser() -> bool:
+    """Whether this script run belongs to no browser session (Streamlit's script health check)."""
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx is not None and Runtime.exists() and not Runtime.instance().is_active_session(ctx.session_id)
 
 
 def _warm() -> None:
