@@ -59,6 +59,8 @@ NAME_COLUMNS = ("name", "naam", "postcode", "pc4")
 #: Extent of RD New coordinates over the European Netherlands (metres), for a plausibility check.
 
 COLUMNS = ["name", "population", "province", "lat", "lon", "geometry"]
+#: Geometry types a population file may have: inhabitants at points or in areas (grid cells, postcodes).
+POINTS_AND_AREAS = ("Point", "MultiPoint", "Polygon", "MultiPolygon")
 #: The population sources by name; the first is the default of the app and the command line.
 SOURCES = ("pc4", "grid1km", "geonames")
 DEFAULT_SOURCE = "pc4"
@@ -207,7 +209,9 @@ def _from_table(frame: pd.DataFrame, out: Problems, provinces: gpd.GeoDataFrame)
         missing += ["x and y (RD New, EPSG:28992) or lat and lon (WGS84)"]
     if missing or pop_col is None or fields is None:
         found = ", ".join(c for c in cols if c != "_row")
-        out.add(1, None, f"missing column(s): {', '.join(missing)}; found: {found}")
+        which = "both" if len(missing) == 2 else "population" if pop_col is None else "position"
+        msg = f"missing column(s): {', '.join(missing)}; found: {found}"
+        out.add(1, None, msg, f"missing_population_columns.{which}", {"found": found or "–"})
         return None
     if frame.empty:
         out.add(None, None, "has no data rows", "no_rows")
@@ -236,10 +240,13 @@ def _from_table(frame: pd.DataFrame, out: Problems, provinces: gpd.GeoDataFrame)
         x, y = a, b
         b_ = RD_BOUNDS
         degrees = ok & (np.abs(x) <= 180) & (np.abs(y) <= 90)
-        out.rows(degrees, rows, pair, "looks like degrees, not RD metres: name the columns lat and lon")
+        msg = "looks like degrees, not RD metres: name the columns lat and lon"
+        out.rows(degrees, rows, pair, msg, "degrees_not_rd")
         off = ok & ~degrees & ~in_netherlands_rd(x, y)
         extent = f"x {b_['x_min']:.0f}..{b_['x_max']:.0f}, y {b_['y_min']:.0f}..{b_['y_max']:.0f} m"
-        out.rows(off, rows, pair, f"lies outside the Netherlands (RD New {extent})")
+        bounds = {k: round(b_[k]) for k in ("x_min", "x_max", "y_min", "y_max")}
+        msg = f"lies outside the Netherlands (RD New {extent})"
+        out.rows(off, rows, pair, msg, "outside_rd", lambda i: bounds)
         ok &= ~degrees & ~off
     else:
         lat, lon = a, b
@@ -268,29 +275,42 @@ def _read_vector(raw: bytes, out: Problems, provinces: gpd.GeoDataFrame) -> gpd.
         with warnings.catch_warnings():  # GDAL warns that the in-memory copy lacks a .gpkg extension
             warnings.filterwarnings("ignore", "File /vsimem/.* non conformant file extension", RuntimeWarning)
             gdf = gpd.read_file(io.BytesIO(raw), max_features=MAX_ROWS + 1)
-    except Exception as exc:  # pyogrio raises several types; the message names the file either way
-        out.add(None, None, f"cannot be read: {exc}")
+    except Exception as exc:  # pyogrio raises several types; its English stays out of the user's language
+        out.add(None, None, f"cannot be read: {exc}", "not_vector")
         return None
     if len(gdf) > MAX_ROWS:
-        out.add(None, None, f"has more than {MAX_ROWS:,} features; aggregate it to a coarser grid")
+        msg = f"has more than {MAX_ROWS:,} features; aggregate it to a coarser grid"
+        out.add(None, None, msg, "too_many_population_features", {"n": MAX_ROWS})
+        return None
+    if gdf.empty:
+        out.add(None, None, "has no features", "no_features")
         return None
     cols = {str(c).strip().lower(): c for c in gdf.columns if c != gdf.geometry.name}
     pop_key = pick_column(list(cols), POPULATION_COLUMNS)
     if pop_key is None:
-        out.add(None, None, f"missing column: population; found: {', '.join(cols)}")
+        found = ", ".join(cols)
+        msg = f"missing column: population; found: {found}"
+        out.add(None, None, msg, "missing_population_columns.population", {"found": found or "–"})
         return None
     if gdf.crs is None:
-        out.add(None, "geometry", "has no CRS; save it with EPSG:28992 or EPSG:4326")
-        return None
-    if gdf.empty:
-        out.add(None, None, "has no features")
+        out.add(None, "geometry", "has no CRS; save it with EPSG:28992 or EPSG:4326", "no_crs")
         return None
     rows = np.arange(1, len(gdf) + 1)  # feature number, 1-based
     pop = check_population(gdf[cols[pop_key]], rows, cols[pop_key], out, decimal_comma=False)
     geom = gdf.geometry.to_crs(RD).to_numpy()
     missing = shapely.is_missing(geom) | shapely.is_empty(geom)
-    out.rows(missing, rows, "geometry", "has no geometry")
-    ok = ~missing
+    out.rows(missing, rows, "geometry", "has no geometry", "no_geometry")
+    kinds = gdf.geometry.geom_type.to_numpy()  # a population sits at points or in areas, not on lines
+    lines = ~missing & ~np.isin(kinds, POINTS_AND_AREAS)
+    out.rows(
+        lines,
+        rows,
+        "geometry",
+        lambda i: f"geometry is {kinds[i]}; only points and areas (polygons) are supported",
+        "not_point_or_area",
+        lambda i: {"type": str(kinds[i])},
+    )
+    ok = ~missing & ~lines
     pts = np.empty(len(geom), dtype=object)
     pts[ok] = shapely.point_on_surface(geom[ok])  # polygons (grid cells, postcode areas) -> a point inside
     x, y = np.full(len(geom), np.nan), np.full(len(geom), np.nan)
@@ -319,8 +339,9 @@ def read_population_file(
     - ``.csv`` / ``.txt``: columns ``x``, ``y``, ``population`` in RD New (EPSG:28992) metres, or
       ``lat``, ``lon``, ``population`` in WGS84. Separator ``,``, ``;`` or tab (taken from the
       header); with ``;`` a decimal comma is accepted. An optional ``name`` column labels the points.
-    - ``.gpkg`` / ``.geojson`` / ``.json``: features with a ``population`` column and any geometry;
-      polygons (grid cells, postcode areas) are reduced to a point inside them.
+    - ``.gpkg`` / ``.geojson`` / ``.json``: features with a ``population`` column and point or
+      polygon geometries (:data:`POINTS_AND_AREAS`; lines are refused); polygons (grid cells,
+      postcode areas) are reduced to a point inside them.
 
     ``inwoners`` and ``aantal_inwoners`` are accepted for ``population``. Column names ignore case.
 
@@ -347,20 +368,24 @@ def read_population_file(
         Listing every bad row (up to :data:`MAX_PROBLEMS`, the rest counted) with file, row and
         field: text in coordinates or population, empty values, negative population, points more than
         :data:`OUTSIDE_TOLERANCE_M` outside every province, missing columns, an unsupported format, or
-        more than :data:`MAX_ROWS` rows. For GeoPackage/GeoJSON the row is the feature number.
+        more than :data:`MAX_ROWS` rows. For GeoPackage/GeoJSON the row is the feature number. Every
+        problem has a ``code`` (the text ``problem.<code>`` in the user's language) and its values.
     """
     file = _source_name(path_or_buffer, filename) or "population file"
     suffix = Path(file).suffix.lower()
     if suffix not in {".csv", ".txt", ".gpkg", ".geojson", ".json"}:
         msg = f"unsupported file type '{suffix or file}'; use .csv, .gpkg or .geojson"
-        raise DataValidationError([Problem(file, None, None, msg)])
+        code, values = "population_file_type", {"ext": suffix or file}
+        raise DataValidationError([Problem(file, None, None, msg, code=code, values=values)])
     try:
         raw = _read_bytes(path_or_buffer)
     except OSError as exc:
-        raise DataValidationError([Problem(file, None, None, f"cannot be read: {exc}")]) from exc
-    out = Problems(file)
+        problem = Problem(file, None, None, f"cannot be read: {exc}", code="unreadable")
+        raise DataValidationError([problem]) from exc
+    table = suffix in {".csv", ".txt"}
+    out = Problems(file, "line" if table else "feature")  # what a problem's row counts
     provinces = load_provinces() if provinces is None else provinces
-    if suffix in {".csv", ".txt"}:
+    if table:
         frame = read_csv_frame(raw, out)
         if frame is not None and len(frame) > MAX_ROWS:
             msg = f"has more than {MAX_ROWS:,} rows; aggregate it to a coarser grid"

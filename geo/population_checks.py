@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import io
 
 import geopandas as gpd
@@ -50,7 +51,14 @@ def check_population(
     out.rows(bad, rows, field, text, "not_number", lambda i: {"value": pop.iloc[i]})
     negative = np.isfinite(num) & (num < 0)
     hint = "CBS marks suppressed cells with negative codes such as -99997: drop them or set them to 0"
-    out.rows(negative, rows, field, lambda i: f"{num[i]:g} is negative ({hint})")
+    out.rows(
+        negative,
+        rows,
+        field,
+        lambda i: f"{num[i]:g} is negative ({hint})",
+        "negative",
+        lambda i: {"value": int(num[i]) if num[i].is_integer() else float(num[i])},
+    )
     return num
 
 
@@ -72,7 +80,7 @@ def check_outside(
     far = outside_m > POPULATION_TOLERANCE_M
     for i, d in zip(idx[far], outside_m[far], strict=True):
         msg = f"lies {d / 1000:.1f} km outside the Dutch provinces: abroad, at sea or in a lake"
-        out.add(int(rows[i]), field, msg)
+        out.add(int(rows[i]), field, msg, "outside_provinces", {"km": round(float(d) / 1000, 1)})
     ok[idx[far]] = False
     return codes
 
@@ -123,6 +131,8 @@ def read_csv_frame(raw: bytes, out: Problems) -> pd.DataFrame | None:
         out.problems += exc.problems
         return None
     sep = sniff_delimiter(text)
+    if _duplicate_columns(text, sep, out):
+        return None
     try:
         with contextlib.suppress(ValueError):  # a parse that fails here is diagnosed as text below
             frame = _parse_csv(text, sep, typed=True)
@@ -132,5 +142,17 @@ def read_csv_frame(raw: bytes, out: Problems) -> pd.DataFrame | None:
     except pd.errors.EmptyDataError:
         out.add(None, None, "file is empty", "empty")
     except pd.errors.ParserError as exc:
-        out.add(None, None, f"is not a valid CSV file: {exc}")
+        out.add(None, None, f"is not a valid CSV file: {exc}", "not_csv")
     return None
+
+
+def _duplicate_columns(text: str, sep: str, out: Problems) -> bool:
+    """Record every header name that appears twice (case ignored: ``x`` and ``X``); whether there was one."""
+    with contextlib.suppress(csv.Error):  # a broken header is left to the parser's own message
+        header = next(csv.reader([text.split("\n", 1)[0]], delimiter=sep), [])
+        names = [h.strip().lower() for h in header]
+        twice = [h.strip() for i, h in enumerate(header) if names[i] and names[i] in names[:i]]
+        for name in twice:
+            out.add(1, name, "column appears twice in the header", "duplicate_column")
+        return bool(twice)
+    return False

@@ -146,7 +146,7 @@ def _map_columns(table: Table, file: str) -> dict[str, int]:
         key = norm_header(h)
         if key and key in seen:
             msg = "column appears twice in the header"
-            problems.append(Problem(file, where, h.strip(), msg, table.unit))
+            problems.append(Problem(file, where, h.strip(), msg, table.unit, "duplicate_column"))
         seen.setdefault(key, i)
     found: dict[str, int] = {}
     for canon, names in ALIASES.items():
@@ -161,11 +161,11 @@ def _map_columns(table: Table, file: str) -> dict[str, int]:
     if not has_degrees and not has_rd:
         missing.append("lat and lon (or breedtegraad and lengtegraad; or x and y in RD New)")
     if missing:
-        got = ", ".join(repr(h.strip()) for h in table.header if h.strip()) or "none"
-        msg = f"missing column(s): {'; '.join(missing)}. Columns found: {got}"
+        got = ", ".join(repr(h.strip()) for h in table.header if h.strip())
+        msg = f"missing column(s): {'; '.join(missing)}. Columns found: {got or 'none'}"
         which = "both" if len(missing) == 2 else "name" if "name" not in found else "position"
         code = f"missing_columns.{which}"
-        problems.append(Problem(file, where, None, msg, table.unit, code, {"found": got}))
+        problems.append(Problem(file, where, None, msg, table.unit, code, {"found": got or "–"}))
     if problems:
         raise Refused(problems)
     if has_degrees:  # degrees win when both are given
@@ -195,7 +195,10 @@ def _number(value: Any) -> float:
     if isinstance(value, bool):
         raise _NotANumber(str(value))
     if isinstance(value, int | float):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond any float, as JSON allows
+            raise _NotANumber(str(value)[:40] + "…") from None
     else:
         text = str(value).strip().replace("\u00a0", "")
         if _DECIMAL_COMMA.match(text):
@@ -221,7 +224,7 @@ def _check_rows(
     rd = "x" in cols or table.crs == RD
     problems: list[Problem] = []
 
-    def bad(row: int | None, fld: str | None, msg: str, code: str | None = None, **values: Any) -> None:
+    def bad(row: int | None, fld: str | None, msg: str, code: str, **values: Any) -> None:
         problems.append(Problem(file, row, fld, msg, unit, code, values))
 
     def header_of(canon: str) -> str:
@@ -247,10 +250,11 @@ def _check_rows(
             bad(row, header_of("name"), "is empty", "is_empty")
             ok = False
         elif len(name) > MAX_NAME_LENGTH:
-            bad(row, header_of("name"), f"is longer than {MAX_NAME_LENGTH} characters")
+            msg = f"is longer than {MAX_NAME_LENGTH} characters"
+            bad(row, header_of("name"), msg, "too_long", n=MAX_NAME_LENGTH)
             ok = False
         elif any(ord(c) < 32 and c != "\t" for c in name):
-            bad(row, header_of("name"), "contains control characters")
+            bad(row, header_of("name"), "contains control characters", "control_characters")
             ok = False
         else:
             key = " ".join(name.casefold().split())
@@ -277,23 +281,26 @@ def _check_rows(
             given = _text(cell("kind")).lower()
             kind = KINDS.get(given, "")
             if not kind:
+                shown = _text(cell("kind"))[:40]
                 msg = (
-                    f"'{_text(cell('kind'))[:40]}' is not one of hospital, outpatient, radiotherapy "
+                    f"'{shown}' is not one of hospital, outpatient, radiotherapy "
                     "(ziekenhuis, polikliniek, radiotherapie)"
                 )
-                bad(row, header_of("kind"), msg)
+                bad(row, header_of("kind"), msg, "unknown_kind", value=shown)
                 ok = False
         nets: tuple[str, ...] = ()
         if "networks" in cols:
-            nets, msg = _networks(cell("networks"), networks)
-            if msg:
-                bad(row, header_of("networks"), msg)
+            nets, wrong = _networks(cell("networks"), networks)
+            if wrong:
+                msg, code, values = wrong
+                bad(row, header_of("networks"), msg, code, **values)
                 ok = False
         source_id = _text(cell("id")) if "id" in cols else ""
         if source_id:
             if source_id in ids_seen:
-                msg = f"duplicate id '{source_id[:40]}' (also on {unit} {ids_seen[source_id]})"
-                bad(row, header_of("id"), msg)
+                shown, other = source_id[:40], ids_seen[source_id]
+                msg = f"duplicate id '{shown}' (also on {unit} {other})"
+                bad(row, header_of("id"), msg, f"duplicate_id.{unit}", value=shown, other=other)
                 ok = False
             ids_seen.setdefault(source_id, row)
         if ok:
@@ -316,17 +323,27 @@ def _check_rows(
     return _frame(good, file, networks=networks)
 
 
-def _networks(value: Any, known: Mapping[str, str] | None) -> tuple[tuple[str, ...], str]:
+def _networks(
+    value: Any, known: Mapping[str, str] | None
+) -> tuple[tuple[str, ...], tuple[str, str, dict[str, Any]] | None]:
+    """The network ids of a cell, or what is wrong with them: (English message, text key, values)."""
     items = [_text(v) for v in value] if isinstance(value, list | tuple) else _LIST_SEP.split(_text(value))
     ids = tuple(dict.fromkeys(i.strip().lower() for i in items if i and i.strip()))
     wrong = [i for i in ids if check_id(i)]
     if wrong:
-        return (), f"'{wrong[0][:40]}' is not a network id (lower-case letters, digits, _ and -)"
+        shown = wrong[0][:40]
+        return (), (
+            f"'{shown}' is not a network id (lower-case letters, digits, _ and -)",
+            "not_network_id",
+            {"value": shown},
+        )
     if known is not None:
         unknown = [i for i in ids if i not in known]
         if unknown:
-            return (), f"unknown network(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
-    return ids, ""
+            listed, names = ", ".join(unknown), ", ".join(sorted(known))
+            msg = f"unknown network(s) {listed}; known: {names}"
+            return (), (msg, "unknown_networks", {"n": len(unknown), "networks": listed, "known": names})
+    return ids, None
 
 
 def _frame(
