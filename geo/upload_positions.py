@@ -69,7 +69,7 @@ def check_positions(
     for i in outside:
         g = good[i]
         shown = f"({g['b']:g}, {g['a']:g})" if rd else f"({g['a']:g}, {g['b']:g})"
-        values: dict[str, Any] = {"position": shown}
+        values: dict[str, Any] = {"position": (g["b"], g["a"]) if rd else (g["a"], g["b"])}
         if finite[i]:
             msg = f"{shown} lies {km[i]:,.{1 if km[i] < 10 else 0}f} km outside the Netherlands"
             code = "outside"

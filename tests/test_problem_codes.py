@@ -334,6 +334,24 @@ def test_exact_dutch_texts_of_broken_files(provinces):
     ]
 
 
+def test_positions_are_written_the_dutch_way(provinces):
+    [p] = read_problems("sites", "plan.csv", _sites("\nA,48.8566,2.3522\n"), provinces)
+    assert re.fullmatch(
+        r"plan\.csv, regel 2, veld '.+': \(48,8566; 2,3522\) ligt \d+ km buiten Nederland",
+        problem_text(p, "nl"),
+    )
+    assert re.fullmatch(
+        r"plan\.csv, line 2, field '.+': \(48\.8566, 2\.3522\) lies \d+ km outside the Netherlands",
+        problem_text(p, "en"),
+    )
+    water = water_problem("plan.csv", 2, 52.7, 5.3)
+    assert (
+        problem_text(water, "nl") == "plan.csv, regel 2: (52,7; 5,3) ligt in het water of in het buitenland"
+    )
+    assert problem_text(water, "en") == "plan.csv, line 2: (52.7, 5.3) lies in water or abroad"
+    assert water.message == "(52.70000, 5.30000) lies in water or abroad"  # the command line's English
+
+
 def test_sizes_and_distances_are_written_the_dutch_way(provinces):
     big = f"{SITES}\n".encode() + b"A,52.5,5.5\n" * 210_000  # 2.3 MB
     [p] = read_problems("sites", "plan.csv", big, provinces)
