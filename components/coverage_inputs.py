@@ -146,7 +146,7 @@ def water_problem(file: str, line: int, lat: float, lon: float) -> Problem:
     """A planned site inside the province outlines but on water or across the border."""
     shown = f"({lat:.5f}, {lon:.5f})"
     msg = f"{shown} lies in water or abroad"
-    return Problem(file, line, None, msg, code="water", values={"position": shown})
+    return Problem(file, line, None, msg, code="water", values={"position": (round(lat, 5), round(lon, 5))})
 
 
 def escape_markdown(text: str) -> str:

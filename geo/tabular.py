@@ -5,7 +5,9 @@ One reader for every upload (planned sites, population files): CSV with comma, s
 with a byte-order mark, or Windows-1252; Excel ``.xlsx`` (first sheet, unpacked size bounded); GeoJSON
 points. Size and row limits are checked before any cell is parsed. Every problem is a
 :class:`~geo.errors.Problem` naming file, line (CSV; the header is line 1), row (Excel) or feature
-(GeoJSON), and field; at most :data:`MAX_PROBLEMS` are listed and the rest counted.
+(GeoJSON), and field; at most :data:`MAX_PROBLEMS` are listed and the rest counted. Every problem
+carries a ``code``, its text ``problem.<code>`` in :mod:`geo.i18n`, with the values that text needs:
+the helpers here require one, and no library's English message reaches the user's language.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ import io
 import json
 import re
 import warnings
+import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,10 +105,14 @@ class Problems:
         row: int | None,
         field: str | None,
         message: str,
-        code: str | None = None,
+        code: str,
         values: dict[str, Any] | None = None,
     ) -> None:
-        """Record one problem (``row`` in this file's unit, or ``None`` for the whole file)."""
+        """Record one problem (``row`` in this file's unit, or ``None`` for the whole file).
+
+        ``code`` names the text ``problem.<code>`` of the user's language; ``message`` is the English
+        of the command line and the logs.
+        """
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(Problem(self.file, row, field, message, self.unit, code, values or {}))
         else:
@@ -116,7 +124,7 @@ class Problems:
         rows: np.ndarray,
         field: str,
         message: str | Callable[[int], str],
-        code: str | None = None,
+        code: str,
         values: Callable[[int], dict[str, Any]] | None = None,
     ) -> None:
         """Add one problem per row where ``mask`` holds; ``message`` and ``values`` may depend on the row."""
@@ -142,7 +150,7 @@ def refuse(
     row: int | None = None,
     field: str | None = None,
     unit: str = "line",
-    code: str | None = None,
+    code: str,
     **values: Any,
 ) -> Refused:
     """The exception that stops reading with one problem of the whole file (or of one row)."""
@@ -153,7 +161,7 @@ def read_table(data: bytes, file: str, *, max_bytes: int, max_rows: int) -> Tabl
     """Read ``data`` into a :class:`Table` after the size check, by format; raise :class:`Refused`."""
     if len(data) > max_bytes:
         msg = f"the file is {_size(len(data))}; the limit is {_size(max_bytes)}"
-        raise refuse(file, msg, code="too_big", size=_size(len(data)), limit=_size(max_bytes))
+        raise refuse(file, msg, code="too_big", **_size_values(len(data), max_bytes))
     if not data.strip(b" \t\r\n\x00" + codecs.BOM_UTF8):
         raise refuse(file, "the file is empty", code="empty")
     kind = _format(data, file)
@@ -165,8 +173,20 @@ def read_table(data: bytes, file: str, *, max_bytes: int, max_rows: int) -> Tabl
     return _read_csv(text, file, max_rows=max_rows)
 
 
+def _size_number(n: int) -> tuple[float | int, str]:
+    """A size in bytes as a number and its unit: MB with one decimal from 100 kB, else whole kB."""
+    return (round(n / 1_000_000, 1), "MB") if n >= 100_000 else (round(n / 1000), "kB")
+
+
 def _size(n: int) -> str:
-    return f"{n / 1_000_000:.1f} MB" if n >= 100_000 else f"{n / 1000:.0f} kB"
+    number, unit = _size_number(n)
+    return f"{number:.1f} {unit}" if unit == "MB" else f"{number} {unit}"
+
+
+def _size_values(size: int, limit: int) -> dict[str, Any]:
+    """A size and its limit as the values of a problem text: numbers for Babel, each with its unit."""
+    (s, s_unit), (lim, lim_unit) = _size_number(size), _size_number(limit)
+    return {"size": s, "size_unit": s_unit, "limit": lim, "limit_unit": lim_unit}
 
 
 def _format(data: bytes, file: str) -> str:
@@ -174,13 +194,14 @@ def _format(data: bytes, file: str) -> str:
     ext = Path(file).suffix.lower()
     head = data[:8].lstrip(codecs.BOM_UTF8 + b" \t\r\n")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise refuse(file, "old Excel .xls files are not supported: save it as .xlsx or as CSV")
+        raise refuse(file, "old Excel .xls files are not supported: save it as .xlsx or as CSV", code="xls")
     if data.startswith(b"PK\x03\x04"):
         if ext in ("", ".xlsx", ".xlsm", ".csv", ".txt"):  # a workbook renamed to .csv still reads fine
             return "xlsx"
-        raise refuse(file, "this is a ZIP archive, not a table: upload CSV, .xlsx or GeoJSON")
+        raise refuse(file, "this is a ZIP archive, not a table: upload CSV, .xlsx or GeoJSON", code="zip")
     if ext == ".xlsx":
-        raise refuse(file, "cannot be read as an Excel workbook (.xlsx): damaged, or not a workbook")
+        msg = "cannot be read as an Excel workbook (.xlsx): damaged, or not a workbook"
+        raise refuse(file, msg, code="not_xlsx")
     if ext in (".geojson", ".json") or (ext not in (".csv", ".txt", ".tsv") and head.startswith(b"{")):
         return "geojson"
     if ext in (".csv", ".txt", ".tsv", ""):
@@ -206,7 +227,7 @@ def decode(data: bytes, file: str) -> str:
             break
         return text
     msg = "cannot be read as text (not UTF-8 or Windows-1252): is it a binary or damaged file?"
-    raise refuse(file, msg)
+    raise refuse(file, msg, code="not_text")
 
 
 def _read_csv(text: str, file: str, *, max_rows: int) -> Table:
@@ -241,7 +262,7 @@ def _read_csv(text: str, file: str, *, max_rows: int) -> Table:
                 continue
             rows.append((start, record))
     except csv.Error as exc:
-        raise refuse(file, f"cannot be read as CSV: {exc}", row=done + 1) from None
+        raise refuse(file, f"cannot be read as CSV: {exc}", row=done + 1, code="not_csv") from None
     if header is None:
         raise refuse(file, "the file is empty", code="empty")
     return Table(header=header, rows=rows, unit="line", header_row=header_row)
@@ -262,17 +283,18 @@ def _read_xlsx(data: bytes, file: str, *, max_rows: int) -> Table:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             unpacked = sum(i.file_size for i in zf.infolist())
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise refuse(file, "cannot be read as an Excel workbook (.xlsx): the file is damaged") from None
+        msg = "cannot be read as an Excel workbook (.xlsx): the file is damaged"
+        raise refuse(file, msg, code="not_xlsx") from None
     if unpacked > MAX_UNPACKED_BYTES:
         msg = f"the workbook unpacks to {_size(unpacked)}; the limit is {_size(MAX_UNPACKED_BYTES)}"
-        raise refuse(file, msg)
+        raise refuse(file, msg, code="unpacked_too_big", **_size_values(unpacked, MAX_UNPACKED_BYTES))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it skips
             wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             try:
                 if not wb.worksheets:
-                    raise refuse(file, "the workbook has no sheets")
+                    raise refuse(file, "the workbook has no sheets", code="no_sheets")
                 ws = wb.worksheets[0]
                 header: list[str] | None = None
                 header_row = 1
@@ -299,6 +321,8 @@ def _read_xlsx(data: bytes, file: str, *, max_rows: int) -> Table:
     except (
         InvalidFileException,
         zipfile.BadZipFile,
+        zlib.error,  # a damaged deflate stream inside the archive
+        ET.ParseError,  # damaged XML inside it
         KeyError,
         ValueError,
         TypeError,
@@ -306,7 +330,7 @@ def _read_xlsx(data: bytes, file: str, *, max_rows: int) -> Table:
         EOFError,
     ) as exc:
         msg = f"cannot be read as an Excel workbook (.xlsx): the file is damaged ({type(exc).__name__})"
-        raise refuse(file, msg) from None
+        raise refuse(file, msg, code="not_xlsx") from None
     if header is None:
         raise refuse(file, "the first sheet of the workbook is empty", code="empty_sheet")
     return Table(header=header, rows=rows, unit=unit, header_row=header_row)
@@ -321,17 +345,20 @@ def _read_geojson(text: str, file: str, *, max_rows: int) -> Table:
     unit = "feature"
     try:
         obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise refuse(file, f"is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    except json.JSONDecodeError as exc:  # the decoder's English stays out of the user's language
+        msg = f"is not valid JSON: {exc.msg} (column {exc.colno})"
+        raise refuse(file, msg, row=exc.lineno, code="not_json", column=exc.colno) from None
     except RecursionError:
-        raise refuse(file, "is not valid GeoJSON: nested too deeply") from None
+        raise refuse(file, "is not valid GeoJSON: nested too deeply", code="too_deep") from None
+    except ValueError:  # an integer of more digits than Python converts (4,300)
+        raise refuse(file, "is not valid GeoJSON: a number has too many digits", code="long_number") from None
     kind = obj.get("type") if isinstance(obj, dict) else None
     if kind == "FeatureCollection" and isinstance(obj.get("features"), list):
         features = obj["features"]
     elif kind == "Feature":
         features = [obj]
     else:
-        raise refuse(file, "is not a GeoJSON FeatureCollection of points")
+        raise refuse(file, "is not a GeoJSON FeatureCollection of points", code="not_geojson")
     if len(features) > max_rows:
         msg = f"has {len(features):,} features; the limit is {max_rows:,}: keep only the planned sites"
         raise refuse(file, msg, code="too_many_rows", n=max_rows)
@@ -346,24 +373,30 @@ def _read_geojson(text: str, file: str, *, max_rows: int) -> Table:
     keys: list[str] = []
     records: list[tuple[int, dict[str, Any]]] = []
     problems: list[Problem] = []
+
+    def bad(number: int, fld: str | None, msg: str, code: str, **values: Any) -> None:
+        problems.append(Problem(file, number, fld, msg, unit, code, values))
+
     for number, feature in enumerate(features, start=1):
         if not isinstance(feature, dict):
-            problems.append(Problem(file, number, None, "is not a GeoJSON Feature", unit))
+            bad(number, None, "is not a GeoJSON Feature", "not_feature")
             continue
         props = feature.get("properties") or {}
         if not isinstance(props, dict):
-            problems.append(Problem(file, number, "properties", "must be an object", unit))
+            bad(number, "properties", "must be an object", "properties_not_object")
             continue
         geom = feature.get("geometry")
         coords = geom.get("coordinates") if isinstance(geom, dict) else None
-        if not isinstance(geom, dict) or geom.get("type") != "Point":
-            what = geom.get("type") if isinstance(geom, dict) else "missing"
+        if not isinstance(geom, dict) or not geom.get("type"):
+            bad(number, "geometry", "geometry is missing; only Point geometries are supported", "no_geometry")
+            continue
+        if geom.get("type") != "Point":
+            what = str(geom.get("type"))[:40]
             msg = f"geometry is {what}; only Point geometries are supported"
-            problems.append(Problem(file, number, "geometry", msg, unit))
+            bad(number, "geometry", msg, "not_point", type=what)
             continue
         if not isinstance(coords, list) or len(coords) < 2:
-            msg = "a Point needs [longitude, latitude]"
-            problems.append(Problem(file, number, "geometry", msg, unit))
+            bad(number, "geometry", "a Point needs [longitude, latitude]", "point_coordinates")
             continue
         rec = {k: v for k, v in props.items() if norm_header(str(k)) not in position_keys}
         if feature.get("id") is not None and not any(norm_header(str(k)) in ID_ALIASES for k in rec):

@@ -19,25 +19,19 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-import shapely
 
-from geo.crs import RD, WGS84, to_rd, to_wgs84
-from geo.data import default_data_dir, load_provinces
+from geo.crs import RD, WGS84
 from geo.defaults import (
-    PROVINCE_TOLERANCE_M,
     UPLOAD_MAX_BYTES,
     UPLOAD_MAX_NAME_LENGTH,
     UPLOAD_MAX_ROWS,
 )
 from geo.errors import Problem
-from geo.geography import in_netherlands_bbox, province_codes
 from geo.schema import check_id
 from geo.tabular import (
     ID_ALIASES,
@@ -49,6 +43,7 @@ from geo.tabular import (
     norm_header,
     read_table,
 )
+from geo.upload_positions import check_positions
 
 #: Default limits (the app may pass smaller ones).
 MAX_BYTES = UPLOAD_MAX_BYTES
@@ -151,7 +146,7 @@ def _map_columns(table: Table, file: str) -> dict[str, int]:
         key = norm_header(h)
         if key and key in seen:
             msg = "column appears twice in the header"
-            problems.append(Problem(file, where, h.strip(), msg, table.unit))
+            problems.append(Problem(file, where, h.strip(), msg, table.unit, "duplicate_column"))
         seen.setdefault(key, i)
     found: dict[str, int] = {}
     for canon, names in ALIASES.items():
@@ -166,11 +161,11 @@ def _map_columns(table: Table, file: str) -> dict[str, int]:
     if not has_degrees and not has_rd:
         missing.append("lat and lon (or breedtegraad and lengtegraad; or x and y in RD New)")
     if missing:
-        got = ", ".join(repr(h.strip()) for h in table.header if h.strip()) or "none"
-        msg = f"missing column(s): {'; '.join(missing)}. Columns found: {got}"
+        got = ", ".join(repr(h.strip()) for h in table.header if h.strip())
+        msg = f"missing column(s): {'; '.join(missing)}. Columns found: {got or 'none'}"
         which = "both" if len(missing) == 2 else "name" if "name" not in found else "position"
         code = f"missing_columns.{which}"
-        problems.append(Problem(file, where, None, msg, table.unit, code, {"found": got}))
+        problems.append(Problem(file, where, None, msg, table.unit, code, {"found": got or "–"}))
     if problems:
         raise Refused(problems)
     if has_degrees:  # degrees win when both are given
@@ -200,7 +195,10 @@ def _number(value: Any) -> float:
     if isinstance(value, bool):
         raise _NotANumber(str(value))
     if isinstance(value, int | float):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond any float, as JSON allows
+            raise _NotANumber(str(value)[:40] + "…") from None
     else:
         text = str(value).strip().replace("\u00a0", "")
         if _DECIMAL_COMMA.match(text):
@@ -226,7 +224,7 @@ def _check_rows(
     rd = "x" in cols or table.crs == RD
     problems: list[Problem] = []
 
-    def bad(row: int | None, fld: str | None, msg: str, code: str | None = None, **values: Any) -> None:
+    def bad(row: int | None, fld: str | None, msg: str, code: str, **values: Any) -> None:
         problems.append(Problem(file, row, fld, msg, unit, code, values))
 
     def header_of(canon: str) -> str:
@@ -252,10 +250,11 @@ def _check_rows(
             bad(row, header_of("name"), "is empty", "is_empty")
             ok = False
         elif len(name) > MAX_NAME_LENGTH:
-            bad(row, header_of("name"), f"is longer than {MAX_NAME_LENGTH} characters")
+            msg = f"is longer than {MAX_NAME_LENGTH} characters"
+            bad(row, header_of("name"), msg, "too_long", n=MAX_NAME_LENGTH)
             ok = False
         elif any(ord(c) < 32 and c != "\t" for c in name):
-            bad(row, header_of("name"), "contains control characters")
+            bad(row, header_of("name"), "contains control characters", "control_characters")
             ok = False
         else:
             key = " ".join(name.casefold().split())
@@ -282,23 +281,26 @@ def _check_rows(
             given = _text(cell("kind")).lower()
             kind = KINDS.get(given, "")
             if not kind:
+                shown = _text(cell("kind"))[:40]
                 msg = (
-                    f"'{_text(cell('kind'))[:40]}' is not one of hospital, outpatient, radiotherapy "
+                    f"'{shown}' is not one of hospital, outpatient, radiotherapy "
                     "(ziekenhuis, polikliniek, radiotherapie)"
                 )
-                bad(row, header_of("kind"), msg)
+                bad(row, header_of("kind"), msg, "unknown_kind", value=shown)
                 ok = False
         nets: tuple[str, ...] = ()
         if "networks" in cols:
-            nets, msg = _networks(cell("networks"), networks)
-            if msg:
-                bad(row, header_of("networks"), msg)
+            nets, wrong = _networks(cell("networks"), networks)
+            if wrong:
+                msg, code, values = wrong
+                bad(row, header_of("networks"), msg, code, **values)
                 ok = False
         source_id = _text(cell("id")) if "id" in cols else ""
         if source_id:
             if source_id in ids_seen:
-                msg = f"duplicate id '{source_id[:40]}' (also on {unit} {ids_seen[source_id]})"
-                bad(row, header_of("id"), msg)
+                shown, other = source_id[:40], ids_seen[source_id]
+                msg = f"duplicate id '{shown}' (also on {unit} {other})"
+                bad(row, header_of("id"), msg, f"duplicate_id.{unit}", value=shown, other=other)
                 ok = False
             ids_seen.setdefault(source_id, row)
         if ok:
@@ -315,121 +317,33 @@ def _check_rows(
             )
     if not table.rows:
         bad(None, None, "has a header but no sites", "no_sites")
-    problems += _check_positions(good, file, unit, rd=rd, provinces=provinces, cols=cols, header=table.header)
+    problems += check_positions(good, file, unit, rd=rd, provinces=provinces, cols=cols, header=table.header)
     if problems:
         raise Refused(sorted(problems, key=lambda p: -1 if p.row is None else p.row))
     return _frame(good, file, networks=networks)
 
 
-def _networks(value: Any, known: Mapping[str, str] | None) -> tuple[tuple[str, ...], str]:
+def _networks(
+    value: Any, known: Mapping[str, str] | None
+) -> tuple[tuple[str, ...], tuple[str, str, dict[str, Any]] | None]:
+    """The network ids of a cell, or what is wrong with them: (English message, text key, values)."""
     items = [_text(v) for v in value] if isinstance(value, list | tuple) else _LIST_SEP.split(_text(value))
     ids = tuple(dict.fromkeys(i.strip().lower() for i in items if i and i.strip()))
     wrong = [i for i in ids if check_id(i)]
     if wrong:
-        return (), f"'{wrong[0][:40]}' is not a network id (lower-case letters, digits, _ and -)"
+        shown = wrong[0][:40]
+        return (), (
+            f"'{shown}' is not a network id (lower-case letters, digits, _ and -)",
+            "not_network_id",
+            {"value": shown},
+        )
     if known is not None:
         unknown = [i for i in ids if i not in known]
         if unknown:
-            return (), f"unknown network(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
-    return ids, ""
-
-
-@lru_cache(maxsize=4)
-def _default_land(data_dir: str) -> tuple[shapely.Geometry, gpd.GeoDataFrame]:
-    return _land(load_provinces(Path(data_dir)))
-
-
-def _land(provinces: gpd.GeoDataFrame) -> tuple[shapely.Geometry, gpd.GeoDataFrame]:
-    """The Netherlands in RD, grown by the tolerance and prepared; plus the provinces in RD."""
-    prov_rd = provinces.to_crs(RD)
-    land = shapely.union_all(prov_rd.geometry.to_numpy()).buffer(PROVINCE_TOLERANCE_M)
-    shapely.prepare(land)
-    return land, prov_rd
-
-
-def _check_positions(
-    good: list[dict[str, Any]],
-    file: str,
-    unit: str,
-    *,
-    rd: bool,
-    provinces: gpd.GeoDataFrame | None,
-    cols: dict[str, int],
-    header: list[str],
-) -> list[Problem]:
-    """Convert positions to WGS84 and RD, keep only those within 1 km of the Netherlands."""
-    if not good:
-        return []
-    land, prov_rd = _default_land(str(default_data_dir())) if provinces is None else _land(provinces)
-    a = np.array([g["a"] for g in good])
-    b = np.array([g["b"] for g in good])
-    with np.errstate(all="ignore"):
-        if rd:
-            y, x = a, b
-            lon, lat = to_wgs84().transform(x, y)
-        else:
-            lat, lon = a, b
-            x, y = to_rd().transform(lon, lat)
-    x, y, lat, lon = (np.asarray(v, dtype=float) for v in (x, y, lat, lon))
-    finite = np.isfinite(x) & np.isfinite(y) & np.isfinite(lat) & np.isfinite(lon)
-    finite &= (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
-    inside = np.zeros(len(good), dtype=bool)
-    inside[finite] = shapely.contains_xy(land, x[finite], y[finite])
-    names = ("x", "y") if rd else ("lat", "lon")
-    fld = "/".join(header[cols[n]].strip() or n if n in cols else n for n in names)
-    problems: list[Problem] = []
-    outside = np.flatnonzero(~inside)
-    if len(outside):
-        core = shapely.union_all(prov_rd.geometry.to_numpy())
-        far = np.flatnonzero(~inside & finite)
-        km = dict(zip(far, shapely.distance(core, shapely.points(x[far], y[far])) / 1000, strict=True))
-    for i in outside:
-        g = good[i]
-        shown = f"({g['b']:g}, {g['a']:g})" if rd else f"({g['a']:g}, {g['b']:g})"
-        values: dict[str, Any] = {"position": shown}
-        if finite[i]:
-            msg = f"{shown} lies {km[i]:,.{1 if km[i] < 10 else 0}f} km outside the Netherlands"
-            code = "outside"
-            values["km"] = round(float(km[i]), 1) if km[i] < 10 else round(float(km[i]))
-        elif rd:
-            msg, code = f"{shown} is not a position in RD New", "not_rd"
-        else:
-            msg, code = f"{shown} is not a latitude and longitude in degrees", "not_degrees"
-        hint = _position_hint(g["a"], g["b"], rd=rd)
-        msg += hint
-        values.update(("hint", k) for k, v in _HINTS.items() if v == hint)
-        problems.append(Problem(file, g["row"], fld, msg, unit, code, values))
-    province = _provinces_of(prov_rd, x, y, inside)
-    for i, g in enumerate(good):
-        g["lat"], g["lon"], g["province"] = float(lat[i]), float(lon[i]), province[i]
-    return problems
-
-
-_HINTS = {
-    "degrees": " (these look like degrees: name the columns lat and lon)",
-    "swapped": " (latitude and longitude look swapped)",
-    "rd": " (these look like RD New metres: name the columns x and y)",
-}
-
-
-def _position_hint(a: float, b: float, *, rd: bool) -> str:
-    if rd:
-        return _HINTS["degrees"] if abs(a) < 90 and abs(b) < 180 else ""
-    if in_netherlands_bbox(b, a):
-        return _HINTS["swapped"]
-    if min(a, b) >= 0 and 300_000 <= max(a, b) <= 625_000:
-        return _HINTS["rd"]
-    return ""
-
-
-def _provinces_of(prov_rd: gpd.GeoDataFrame, x: np.ndarray, y: np.ndarray, inside: np.ndarray) -> list[str]:
-    """The province each inside point lies in (the nearest one in the 1 km margin); ``""`` elsewhere."""
-    out = np.full(len(x), "", dtype=object)
-    idx = np.flatnonzero(inside)
-    if len(idx):
-        codes, _ = province_codes(x[idx], y[idx], prov_rd)
-        out[idx] = prov_rd["name"].astype(str).to_numpy()[codes]
-    return [str(v) for v in out]
+            listed, names = ", ".join(unknown), ", ".join(sorted(known))
+            msg = f"unknown network(s) {listed}; known: {names}"
+            return (), (msg, "unknown_networks", {"n": len(unknown), "networks": listed, "known": names})
+    return ids, None
 
 
 def _frame(

@@ -52,7 +52,8 @@ def test_too_many_rows_writes_the_limit_the_dutch_way(provinces):
 
 def test_a_position_abroad_with_its_hint(provinces):
     [p] = problems_of(b"name,lat,lon\nA,5.5,52.5\n", "om.csv", provinces)
-    assert problem_text(p, "nl").startswith("om.csv, regel 2, veld 'lat/lon': (5.5, 52.5) ligt ")
+    assert problem_text(p, "nl").startswith("om.csv, regel 2, veld 'lat/lon': (5,5; 52,5) ligt ")
+    assert problem_text(p, "en").startswith("om.csv, line 2, field 'lat/lon': (5.5, 52.5) lies ")
     assert problem_text(p, "nl").endswith(" km buiten Nederland (breedte- en lengtegraad lijken verwisseld)")
 
 

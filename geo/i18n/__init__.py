@@ -17,7 +17,7 @@ from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal, format_percent, format_scientific, get_decimal_symbol
 
 from geo.errors import Problem
 
@@ -86,6 +86,23 @@ def fmt_date(day: dt.date, lang: str = DEFAULT_LANG) -> str:
     return format_date(day, format="long", locale=_locale(lang))
 
 
+def fmt_position(coords: tuple[float, ...], lang: str = DEFAULT_LANG) -> str:
+    """A position as given, the language's way: ``(52,5085; 5,475)`` (nl) or ``(52.5085, 5.475)`` (en).
+
+    Each coordinate keeps its decimals (up to six) and is not grouped; where the decimal sign is a
+    comma, a semicolon separates the coordinates.
+    """
+    locale = _locale(lang)
+    sep = "; " if get_decimal_symbol(locale) == "," else ", "
+    parts = (
+        format_decimal(c, format="0.######", locale=locale)
+        if abs(c) < 1e9
+        else format_scientific(c, locale=locale)  # a number that is no coordinate at all
+        for c in coords
+    )
+    return "(" + sep.join(parts) + ")"
+
+
 def problem_text(problem: Problem, lang: str = DEFAULT_LANG) -> str:
     """One problem of a data file in ``lang``: file, line/row/feature, field and what is wrong.
 
@@ -97,10 +114,13 @@ def problem_text(problem: Problem, lang: str = DEFAULT_LANG) -> str:
         where += ", " + t(f"problem.where.{problem.unit}", lang, row=problem.row)
     if problem.field:
         where += ", " + t("problem.where.field", lang, field=problem.field)
-    # Counts other than the plural's ``n`` are written the language's way here (``n`` by :func:`t`).
+    # Counts other than the plural's ``n`` are written the language's way here (``n`` by :func:`t`),
+    # and so are positions (a tuple of coordinates).
     values = {
         k: fmt_number(v, lang, decimals=int(isinstance(v, float)))
         if isinstance(v, int | float) and not isinstance(v, bool) and k != "n"
+        else fmt_position(v, lang)
+        if isinstance(v, tuple)
         else v
         for k, v in problem.values.items()
     }
