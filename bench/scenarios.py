@@ -60,11 +60,10 @@ async def load(s: bw.Session, url: str, condition: str) -> float:
     return time.perf_counter() - t0
 
 
-async def _timed(page, click, condition: str) -> float:
-    t0 = time.perf_counter()
-    await click()
-    await page.wait_for_function(condition, timeout=60_000, polling=bw.POLL_MS)
-    return time.perf_counter() - t0
+async def _clicked(page, text: str, condition: str) -> float:
+    """Click the element with exactly ``text``; seconds from the click event until ``condition``."""
+    seconds, _ = await bw.timed_click(page, page.get_by_text(text, exact=True), condition)
+    return seconds
 
 
 async def page_loads(browser, kind: str, script: Path, reps: dict, expected: dict, log: Path, out) -> None:
@@ -155,11 +154,9 @@ async def interactions(browser, kind: str, server: bw.Server, reps: dict, expect
         s = await bw.new_session(browser)
         await load(s, url, cond)
         await bw.wait_idle(s.page)
-        to_finder = s.page.get_by_text("Ziekenhuis zoeken", exact=True)
-        out["tab_finder_s"].append(await _timed(s.page, to_finder.click, JS_FINDER_SHOWN))
+        out["tab_finder_s"].append(await _clicked(s.page, "Ziekenhuis zoeken", JS_FINDER_SHOWN))
         await bw.wait_idle(s.page)
-        to_map = s.page.get_by_text("Netwerkkaart", exact=True)
-        out["tab_map_s"].append(await _timed(s.page, to_map.click, JS_MAP_SHOWN))
+        out["tab_map_s"].append(await _clicked(s.page, "Netwerkkaart", JS_MAP_SHOWN))
         out.note(s, f"tab switch {i + 1}")
         await s.close()
 
@@ -176,8 +173,7 @@ async def first_results(browser, script: Path, reps: dict[str, int], expected: i
                     await load(s, server.url, cond)
                     await bw.wait_idle(s.page)
                     if what == "coverage":
-                        tab = s.page.get_by_text("Bereikbaarheid", exact=True)
-                        t = await _timed(s.page, tab.click, JS_COVERAGE_SHOWN)
+                        t = await _clicked(s.page, "Bereikbaarheid", JS_COVERAGE_SHOWN)
                         out[f"first_coverage_{label}_s"].append(t)
                     else:
                         await bw.open_finder(s.page)
