@@ -136,6 +136,15 @@ def test_phone_shows_the_finder_and_language_before_the_map(offline_page, app_ur
         assert b["height"] >= 44, name
     box_h = page.get_by_role("textbox", name="Woonplaats").bounding_box()["height"]
     assert box_h >= 44
+    # every metric label reads in full ("Organisaties", not "Organis…")
+    labels = page.get_by_test_id("stMetricLabel")
+    assert labels.count() >= 2
+    for i in range(labels.count()):
+        cut = labels.nth(i).evaluate(
+            "l => [l, ...l.querySelectorAll('*')]"
+            ".filter(e => e.clientWidth && e.scrollWidth > e.clientWidth).length"
+        )
+        assert cut == 0, f"metric label cut off: {labels.nth(i).inner_text()}"
     # results are listed above the map too
     page.get_by_role("textbox", name="Woonplaats").fill("Emmeloord")
     page.get_by_role("textbox", name="Woonplaats").press("Enter")
