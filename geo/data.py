@@ -22,6 +22,7 @@ from geo import schema
 from geo.crs import RD, WGS84
 from geo.defaults import PROVINCE_TOLERANCE_M
 from geo.errors import DataValidationError, Problem, UnknownIdError
+from geo.names import check_names
 
 #: Folder of the shipped data.
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -44,8 +45,8 @@ class Atlas:
     """All shipped data, validated and joined.
 
     ``sites`` is a GeoDataFrame in EPSG:4326 with one row per physical location and derived columns:
-    ``organisation``, ``website``, ``networks`` / ``subregions`` / ``specialties`` (tuples of ids),
-    ``category`` (marker class, see :data:`geo.schema.CATEGORIES`) and ``in_network``.
+    ``organisation``, ``org_remark_nl``/``_en``, ``website``, ``networks`` / ``subregions`` / ``specialties``
+    (tuples of ids), ``category`` (marker class, see :data:`geo.schema.CATEGORIES`) and ``in_network``.
     """
 
     networks: pd.DataFrame
@@ -380,7 +381,7 @@ def validate(data_dir: Path | None = None) -> tuple[dict[str, pd.DataFrame], gpd
         raise DataValidationError(problems + exc.problems) from None
     problems += _check_references(frames)
     problems += _check_geography(frames["sites"], provinces)
-    problems += _check_precision(frames["sites"])
+    problems += _check_precision(frames["sites"]) + check_names(frames)
     if problems:
         raise DataValidationError(problems)
     return frames, provinces
@@ -413,6 +414,8 @@ def load_atlas(data_dir: Path | None = None) -> Atlas:
     sites["in_network"] = sites["networks"].map(bool)
     sites["organisation"] = sites["org_id"].map(orgs["name"])
     sites["org_short"] = sites["org_id"].map(orgs["short_name"])
+    for lang in ("nl", "en"):  # the organisation's remark, for geo.names
+        sites[f"org_remark_{lang}"] = sites["org_id"].map(orgs[f"remark_{lang}"]).fillna("")
     sites["website"] = sites["org_id"].map(orgs["website"]).fillna("")
     sites["category"] = [_category(k, e) for k, e in zip(sites["kind"], sites["emergency"], strict=True)]
     sites["lat"] = sites["lat"].astype(float)

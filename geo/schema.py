@@ -150,6 +150,14 @@ _SOURCE = (
     Column("source_date", check=check_date, doc="Date of that page (YYYY[-MM[-DD]] or 'undated')."),
 )
 
+#: A short remark on a name in each language, both or neither (checked in :mod:`geo.names`).
+_REMARKS = (
+    Column(
+        "remark_nl", required=False, check=free_text(120), doc="Remark in Dutch: 'voormalig MC Zuiderzee'."
+    ),
+    Column("remark_en", required=False, check=free_text(120), doc="The same remark in English."),
+)
+
 NETWORKS = Table(
     "networks.csv",
     (
@@ -192,6 +200,7 @@ ORGANISATIONS = Table(
         Column("org_id", check=check_id),
         Column("name", check=free_text(120)),
         Column("short_name", check=free_text(60)),
+        *_REMARKS,
         Column("website", required=False, check=check_url),
         *_SOURCE,
         Column("notes", required=False, check=free_text(1000)),
@@ -228,7 +237,8 @@ SITES = Table(
     (
         Column("site_id", check=check_id),
         Column("org_id", check=check_id),
-        Column("name", check=free_text(160)),
+        Column("name", check=free_text(160), doc="The Dutch proper name only; remarks go in remark_nl/en."),
+        *_REMARKS,
         Column("kind", check=one_of(SITE_KINDS)),
         Column("emergency", check=one_of(EMERGENCY), doc="24/7 emergency department (SEH)."),
         Column("status", check=one_of(STATUSES)),
