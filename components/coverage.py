@@ -43,6 +43,7 @@ from geo.data import Atlas, default_data_dir, network_names
 from geo.defaults import FERRY_WAIT_MIN, KM_DEFAULT, KM_MAX, KM_MIN, MIN_DEFAULT, MIN_MAX, MIN_MIN
 from geo.errors import DataValidationError
 from geo.i18n import fmt_number, fmt_percent, t
+from geo.names import display_name, organisation_labels, site_labels, with_remark
 from geo.render.coverage_layer import add_beyond_layer, figures_for
 from geo.render.coverage_layer import legend_html as beyond_legend
 from geo.render.report import share_colormap
@@ -150,7 +151,7 @@ def render_controls(atlas: Atlas, sel: Selection, lang: str) -> dict[str, Any]:
     categories = (*HOSPITAL_CATEGORIES, "outpatient") if with_outpatient else HOSPITAL_CATEGORIES
     sites = cache.sites_for(networks, sel.specialty, (), tuple(categories), (), False, False)
     options = list(sites["site_id"])
-    labels = dict(zip(sites["site_id"], sites["name"] + " (" + sites["city"] + ")", strict=True))
+    labels = {s["site_id"]: with_remark(display_name(s, lang), s["city"]) for s in sites.to_dict("records")}
     st.session_state["cov_closed"] = [s for s in st.session_state.get("cov_closed", []) if s in options]
     closed = st.multiselect(
         t("cov.close", lang),
@@ -292,6 +293,7 @@ def render_results(
     if result is None:
         return
     what = result["what"]
+    labels = site_labels(atlas.sites, lang)  # names with their remark in the site tables
     km, unit = what.after.threshold, what.after.unit
     fk = {"km": fmt_number(km, lang), "unit": unit}
     total_a, total_b = what.before.total, what.after.total
@@ -381,7 +383,7 @@ def render_results(
             if not what.switched.empty:
                 st.markdown(f"**{t('cov.switched', lang, n=len(what.switched))}**")
                 st.dataframe(
-                    switched_table(what.switched, lang, unit=unit),
+                    switched_table(what.switched, lang, unit=unit, labels=labels),
                     hide_index=True,
                     width="stretch",
                     key="cov_switched",
@@ -391,14 +393,14 @@ def render_results(
         if not sens.empty:
             st.caption(t("cov.sensitive.help", lang, **fk))
             st.dataframe(
-                sensitivity_table(sens, lang, threshold=km, unit=unit),
+                sensitivity_table(sens, lang, threshold=km, unit=unit, labels=labels),
                 hide_index=True,
                 width="stretch",
                 key="cov_sens",
             )
     with tabs[4]:
         st.dataframe(
-            least_table(result["least"], lang, unit=unit),
+            least_table(result["least"], lang, unit=unit, labels=labels),
             hide_index=True,
             width="stretch",
             key="cov_least",
@@ -433,6 +435,7 @@ def _render_compare(atlas: Atlas, choice: dict[str, Any], lang: str) -> None:
         choice.get("ferry_wait", FERRY_WAIT_MIN),
     )
     names, _ = network_names(atlas)
+    orgs = organisation_labels(atlas.organisations, lang)
     st.caption(t("cov.compare.help", lang, a=names["cardionovo"], b=names["onconovo"]))
     c1, c2, c3 = st.columns(3)
     for col, title, frame in (
@@ -441,7 +444,7 @@ def _render_compare(atlas: Atlas, choice: dict[str, Any], lang: str) -> None:
         (c3, t("cov.compare.only", lang, name=names["onconovo"]), cmp.only_b),
     ):
         col.markdown(f"**{html.escape(title)}** ({len(frame)})")
-        col.text("\n".join(frame["organisation"]) or "—")
+        col.text("\n".join(frame["org_id"].map(orgs)) or "—")
     km, unit = fmt_number(cmp.coverage_a.threshold, lang), cmp.coverage_a.unit
     st.markdown(
         f"{html.escape(names['cardionovo'])}: "

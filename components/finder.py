@@ -35,6 +35,7 @@ from geo.data import Atlas
 from geo.data import network_names as names
 from geo.defaults import FERRY_WAIT_MIN
 from geo.i18n import fmt_number, t
+from geo.names import display_name
 from geo.render.popups import result_html
 from geo.render.webmap import add_finder_overlay, view_for
 from geo.schema import SPECIALTIES
@@ -170,7 +171,7 @@ def _uncovered_notice(
                     "finder.outside.other",
                     lang,
                     specialty=t(f"spec.{other}", lang).lower(),
-                    site=r["name"],
+                    site=display_name(r, lang),
                     network=net,
                     km=fmt_number(r["distance_km"], lang, decimals=1),
                 )
@@ -185,7 +186,7 @@ def _uncovered_notice(
                 t(
                     "finder.outside.context",
                     lang,
-                    site=r["name"],
+                    site=display_name(r, lang),
                     km=fmt_number(r["distance_km"], lang, decimals=1),
                 )
             )

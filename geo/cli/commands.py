@@ -9,6 +9,7 @@ from typing import Any
 
 from geo.data import filter_sites, load_atlas
 from geo.defaults import FERRY_WAIT_MIN
+from geo.names import remark, with_remark
 from geo.schema import PRECISIONS
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE = 0, 1, 2
@@ -29,10 +30,14 @@ METHOD_MIN = (
 
 
 def _site_record(row: Any) -> dict[str, Any]:
+    """One site for the command line: names as in the data, their remarks in English (``""`` for none)."""
+    fields = row._asdict()
     return {
         "site_id": row.site_id,
         "organisation": row.organisation,
+        "organisation_remark": remark(fields, "en", organisation=True),
         "site": row.name,
+        "remark": remark(fields, "en"),
         "city": row.city,
         "province": row.province,
         "lat": round(float(row.lat), 6),
@@ -201,7 +206,7 @@ def cmd_nearest(args: argparse.Namespace) -> int:
             for r in entry["results"]:
                 minutes = f"≈{r['minutes']:4.0f} min  " if r.get("minutes") is not None else ""
                 print(
-                    f"  {r['rank']}. {minutes}{r['distance_km']:6.1f} km  {r['site']} ({r['city']}) "
+                    f"  {r['rank']}. {minutes}{r['distance_km']:6.1f} km  {with_remark(r['site'], r['remark'])} ({r['city']}) "
                     f"[{', '.join(r['networks'])}]"
                 )
     return EXIT_OK if complete else EXIT_INCOMPLETE

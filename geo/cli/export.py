@@ -8,6 +8,7 @@ import sys
 from geo.cli.commands import EXIT_OK, networks_for, threshold_of
 from geo.cli.coverage import added_sites, planned_sites, population_of
 from geo.data import filter_sites, load_atlas, network_names
+from geo.names import display_names
 
 EXPORT_FORMATS = ("png", "svg", "pdf", "html", "csv", "xlsx", "geojson", "gpkg")
 
@@ -59,7 +60,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     )
     parts = subtitle_parts(
         lang,
-        closed_names=list(atlas.sites.loc[atlas.sites["site_id"].isin(closed), "name"]),
+        closed_names=list(display_names(atlas.sites[atlas.sites["site_id"].isin(closed)], lang)),
         added_names=[a[0] for a in added],
         population=after.population.text(lang) if after is not None and after.population else None,
     )

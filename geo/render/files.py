@@ -26,12 +26,17 @@ from geo.crs import WGS84
 from geo.data import Atlas
 from geo.data import network_names as names
 from geo.i18n import t
+from geo.names import display_names, organisation_names
 
 #: Known site columns in export order, with their default (English) headers.
 SITE_COLUMNS: dict[str, str] = {
     "site_id": "Site id",
     "name": "Site",
+    "remark_nl": "Remark (Dutch)",
+    "remark_en": "Remark (English)",
     "organisation": "Organisation",
+    "org_remark_nl": "Organisation remark (Dutch)",
+    "org_remark_en": "Organisation remark (English)",
     "org_id": "Organisation id",
     "category": "Kind of site",
     "kind": "Kind",
@@ -243,12 +248,16 @@ def to_gpkg_bytes(sites: gpd.GeoDataFrame, layer: str = "sites") -> bytes:
 
 
 def sites_frame(atlas: Atlas, sites: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
-    """Return the visible sites as a flat table with translated headers and values."""
+    """Return the visible sites as a flat table with translated headers and values.
+
+    Site and organisation read as :func:`geo.names.display_name` gives them: the name with its remark
+    in ``lang`` in parentheses.
+    """
     net_names, sub_names = names(atlas)
     return pd.DataFrame(
         {
-            t("col.organisation", lang): sites["organisation"],
-            t("col.site", lang): sites["name"],
+            t("col.organisation", lang): organisation_names(sites, lang),
+            t("col.site", lang): display_names(sites, lang),
             t("col.city", lang): sites["city"],
             t("col.province", lang): sites["province"],
             t("col.kind", lang): sites["category"].map(lambda c: t(f"cat.{c}", lang)),

@@ -10,7 +10,11 @@ from typing import Any
 import pandas as pd
 
 from geo.i18n import fmt_number, t
+from geo.names import remark
 from geo.nearest import osm_route_url
+
+#: The remark under a name: muted, smaller (inline: the details panel has no map stylesheet).
+REMARK_STYLE = "color:#555;font-size:12px"
 
 
 def escape(text: object) -> str:
@@ -20,6 +24,16 @@ def escape(text: object) -> str:
     from the data would end the string and run as code; ``html.escape`` alone leaves both through.
     """
     return html.escape(str(text)).replace("`", "&#96;").replace("$", "&#36;")
+
+
+def remark_html(text: str, *, tag: str = "div") -> str:
+    """A remark (:func:`geo.names.remark`) as a muted line, escaped; empty without a remark."""
+    return f'<{tag} class="na-remark" style="{REMARK_STYLE}">{escape(text)}</{tag}>' if text else ""
+
+
+def _named(name: object, note: str) -> str:
+    """A name with its remark on a muted second line, both escaped."""
+    return escape(str(name)) + (f"<br>{remark_html(note, tag='span')}" if note else "")
 
 
 def _link(url: str, label: str) -> str:
@@ -43,7 +57,10 @@ def popup_html(
         p for p in (site.get("street", ""), f"{site.get('postcode', '')} {site.get('city', '')}".strip()) if p
     )
     rows = [
-        (t("popup.organisation", lang), e(str(site.get("organisation", "")))),
+        (
+            t("popup.organisation", lang),
+            _named(site.get("organisation", ""), remark(site, lang, organisation=True)),
+        ),
         (t("popup.address", lang), e(address)),
         (t("popup.kind", lang), e(t(f"cat.{site.get('category', 'other')}", lang))),
         (t("popup.ed", lang), e(t(f"ed.{site.get('emergency', 'unknown')}", lang))),
@@ -66,7 +83,8 @@ def popup_html(
     closed = ""
     if site.get("status") == "closed":
         closed = f'<div class="na-closed">{e(t("popup.closed", lang, date=site.get("closed_on", "?")))}</div>'
-    return f'<div class="na-popup"><h4>{e(str(site.get("name", "")))}</h4>{closed}<table>{body}</table></div>'
+    head = f"<h4>{e(str(site.get('name', '')))}</h4>{remark_html(remark(site, lang))}"
+    return f'<div class="na-popup">{head}{closed}<table>{body}</table></div>'
 
 
 def result_html(
@@ -91,7 +109,8 @@ def result_html(
     route = osm_route_url(origin[0], origin[1], r["lat"], r["lon"])
     parts = [
         f'<div class="na-result"><div><b>{int(r["rank"])}. {e(str(r["name"]))}</b></div>',
-        f'<div style="color:#555">{e(str(r["organisation"]))}</div>',
+        remark_html(remark(r, lang)),
+        f'<div style="color:#555">{_named(r["organisation"], remark(r, lang, organisation=True))}</div>',
         f"<div><b>{e(km)}</b></div>",
         f"<div>{e(t('cat.' + r['category'], lang))} · {e(t('popup.ed', lang))}: "
         f"{e(t('ed.' + r['emergency'], lang))}</div>",

@@ -19,6 +19,7 @@ from branca import colormap as cm
 
 from geo.data import Atlas, network_names
 from geo.i18n import fmt_date, fmt_number, t
+from geo.names import display_names
 from geo.render.coverage_layer import add_beyond_layer, figures_for, legend_entries, legend_title
 from geo.render.coverage_layer import legend_html as beyond_legend
 from geo.render.style import SHARE_RANGE, SHARE_SCALE, network_colours
@@ -313,7 +314,7 @@ def make_file(
     areas = result.get("areas") if result else None
     view = (finder.location, finder.label, finder.results) if finder is not None else None
     name = _slug(title)
-    closed_names = list(sites.loc[sites["site_id"].isin(closed), "name"])
+    closed_names = list(display_names(sites[sites["site_id"].isin(closed)], lang))
     parts = subtitle_parts(
         lang,
         closed_names=closed_names,

@@ -14,6 +14,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.i18n import fmt_number, t
+from geo.names import display_name
 
 
 def is_whatif(closed: Sequence[str], added: Sequence[Sequence[object]]) -> bool:
@@ -92,7 +93,7 @@ def finder_lines(results: pd.DataFrame, lang: str) -> tuple[str, ...]:
     """
     lines = []
     for r in results.itertuples(index=False):
-        parts = [f"{int(r.rank)}. {r.name}"]
+        parts = [f"{int(r.rank)}. {display_name(r._asdict(), lang)}"]
         minutes = getattr(r, "minutes", None)
         if minutes is not None and pd.notna(minutes) and math.isfinite(float(minutes)):
             parts.append(t("finder.minutes", lang, min=fmt_number(round(float(minutes)), lang)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -20,6 +21,16 @@ def _num(lang: str, decimals: int = 0) -> Any:
 
 def _pct(lang: str, decimals: int = 1) -> Any:
     return lambda v: "—" if pd.isna(v) else fmt_percent(float(v), lang, decimals=decimals)
+
+
+def _sites(frame: pd.DataFrame, ids: str, names: str, labels: Mapping[str, str] | None) -> Any:
+    """The site names of a column, as ``labels`` (:func:`geo.names.site_labels`) give them by id.
+
+    Sites that ``labels`` does not know (a hypothetical site of a what-if) keep their name.
+    """
+    if not labels:
+        return frame[names]
+    return [labels.get(i, n) for i, n in zip(frame[ids], frame[names], strict=True)]
 
 
 def summary_table(
@@ -64,27 +75,34 @@ def change_table(df: pd.DataFrame, lang: str, *, unit: str) -> pd.DataFrame:
     )
 
 
-def switched_table(sw: pd.DataFrame, lang: str, *, unit: str) -> pd.DataFrame:
-    """Places whose nearest site changed in the what-if (:attr:`geo.coverage.WhatIf.switched`)."""
+def switched_table(
+    sw: pd.DataFrame, lang: str, *, unit: str, labels: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """Places whose nearest site changed in the what-if (:attr:`geo.coverage.WhatIf.switched`).
+
+    ``labels`` (site id to name with remark) names the sites; without it they keep their name.
+    """
     return pd.DataFrame(
         {
             t("cov.col.name", lang): sw["name"],
             t("col.province", lang): sw["province"],
             t("cov.col.population", lang): sw["population"].map(_num(lang)),
-            t("cov.col.from", lang): sw["from_site"],
-            t("cov.col.to", lang): sw["to_site"],
+            t("cov.col.from", lang): _sites(sw, "from_site_id", "from_site", labels),
+            t("cov.col.to", lang): _sites(sw, "to_site_id", "to_site", labels),
             t("cov.col.km_before", lang, unit=unit): sw["distance_before"].map(_num(lang, 1)),
             t("cov.col.km_after", lang, unit=unit): sw["distance_after"].map(_num(lang, 1)),
         }
     )
 
 
-def sensitivity_table(sens: pd.DataFrame, lang: str, *, threshold: float, unit: str) -> pd.DataFrame:
-    """The sensitivity ranking (:func:`geo.coverage.sensitivity`) for display."""
+def sensitivity_table(
+    sens: pd.DataFrame, lang: str, *, threshold: float, unit: str, labels: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """The sensitivity ranking (:func:`geo.coverage.sensitivity`) for display; ``labels`` as above."""
     fk = {"km": fmt_number(threshold, lang), "unit": unit}
     return pd.DataFrame(
         {
-            t("col.site", lang): sens["name"],
+            t("col.site", lang): _sites(sens, "site_id", "name", labels),
             t("col.organisation", lang): sens["organisation"],
             t("cov.col.extra", lang, **fk): sens["extra_beyond"].map(_num(lang)),
             t("cov.col.extra_share", lang): sens["extra_share"].map(_pct(lang, 2)),
@@ -92,15 +110,17 @@ def sensitivity_table(sens: pd.DataFrame, lang: str, *, threshold: float, unit: 
     )
 
 
-def least_table(least: pd.DataFrame, lang: str, *, unit: str) -> pd.DataFrame:
-    """The least-served places (:func:`geo.coverage.least_served`) for display."""
+def least_table(
+    least: pd.DataFrame, lang: str, *, unit: str, labels: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """The least-served places (:func:`geo.coverage.least_served`) for display; ``labels`` as above."""
     return pd.DataFrame(
         {
             t("cov.col.name", lang): least["name"],
             t("col.province", lang): least["province"],
             t("cov.col.population", lang): least["population"].map(_num(lang)),
             t(by_unit("cov.col.distance", unit), lang): least["distance"].map(_num(lang, 1)),
-            t("cov.col.nearest", lang): least["site_name"],
+            t("cov.col.nearest", lang): _sites(least, "site_id", "site_name", labels),
         }
     )
 

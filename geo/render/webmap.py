@@ -23,6 +23,7 @@ from folium.utilities import JsCode
 from jinja2 import Template
 
 from geo.i18n import fmt_number, t
+from geo.names import display_name
 from geo.render.assets import LEAFLET_CSS, LEAFLET_IMAGES, LEAFLET_JS
 from geo.render.popups import escape, popup_html
 from geo.render.style import (
@@ -283,7 +284,7 @@ def build_site_layer(
         category = site.get("category", "other")
         cols = [colours.get(n, CONTEXT_COLOUR) for n in site.get("networks", ())] or [CONTEXT_COLOUR]
         is_sel = site["site_id"] == selected
-        name = str(site.get("name", ""))
+        name = display_name(site, lang)  # title and tooltip: the name with its remark, one line
         props = {
             "t": name,
             "i": marker_svg(
@@ -391,7 +392,7 @@ def add_finder_overlay(
             "finder.line",
             lang,
             km=fmt_number(r.distance_km, lang, decimals=1),
-            site=str(r.name),
+            site=display_name(r._asdict(), lang),
         )
         folium.PolyLine(
             [location, (r.lat, r.lon)],
