@@ -304,3 +304,33 @@ def test_missing_data_folder_says_how_to_point_at_it(tmp_path, monkeypatch, caps
     monkeypatch.setenv("NETWERKATLAS_DATA", str(tmp_path / "nowhere"))
     assert main(["sites"]) == 1
     assert f"NETWERKATLAS_DATA={tmp_path / 'nowhere'}" in capsys.readouterr().err
+
+
+def test_sites_json_gives_the_dutch_name_and_the_english_remark(cli):
+    code, out, _ = cli("sites", "--closed", "--json")
+    rows = {r["site_id"]: r for r in json.loads(out)}
+    assert code == 0
+    assert (rows["ozg-delfzicht"]["site"], rows["ozg-delfzicht"]["remark"]) == (
+        "OZG locatie Delfzicht",
+        "former hospital",
+    )
+    assert (rows["isala-zwolle"]["remark"], rows["isala-zwolle"]["organisation_remark"]) == ("", "")
+
+
+def test_export_csv_carries_the_remark_in_both_languages(cli, tmp_path, monkeypatch):
+    edit = {
+        "sites.csv": lambda t: t.replace(
+            ",Flevoziekenhuis,,,hospital", ",Flevoziekenhuis,uitbreiding 2010,expansion 2010,hospital"
+        )
+    }
+    monkeypatch.setenv("NETWERKATLAS_DATA", str(make_data_dir(tmp_path / "remark", edits=edit)))
+    table = pd.read_csv(
+        io.BytesIO(_export(cli, tmp_path, "csv")), sep=";", encoding="utf-8-sig", keep_default_na=False
+    )
+    row = table.set_index("Site id").loc["flevoziekenhuis-almere"]
+    assert (row["Site"], row["Remark (Dutch)"], row["Remark (English)"]) == (
+        "Flevoziekenhuis",
+        "uitbreiding 2010",
+        "expansion 2010",
+    )
+    assert set(table.set_index("Site id").drop("flevoziekenhuis-almere")["Remark (English)"]) == {""}

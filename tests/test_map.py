@@ -56,7 +56,8 @@ def test_one_marker_per_site(full_map):
     page = m.get_root().render()
     assert "L.divIcon" in page and "bindPopup(function" in page  # markers made in the browser, popups lazily
     # A marker's title is the site's name with its remark in the map's language (Dutch by default).
-    expected = (set(sites["name"]) - {"OZG locatie Delfzicht"}) | {"OZG locatie Delfzicht (voormalig ziekenhuis)"}
+    closed = "OZG locatie Delfzicht"
+    expected = (set(sites["name"]) - {closed}) | {f"{closed} (voormalig ziekenhuis)"}
     assert {f["properties"]["t"] for f in features} == expected
 
 
