@@ -80,3 +80,11 @@ def test_dutch_details_of_every_site_with_a_remark_have_no_english(shipped, atla
         text = _details(shipped(site=sid, ctx="1", closed="1"))
         assert text, sid
         assert not ENGLISH.search(text), (sid, text)
+
+
+def test_whatif_multiselect_names_sites_with_the_remark_in_the_language(shipped):
+    nl = shipped(mode="coverage", net="onconovo").multiselect(key="cov_closed").options
+    assert "Ziekenhuis St Jansdal, Lelystad (voormalig MC Zuiderzee), Lelystad" in nl
+    assert [o for o in nl if ENGLISH.search(o)] == []
+    en = shipped(mode="coverage", net="onconovo", lang="en").multiselect(key="cov_closed").options
+    assert "Ziekenhuis St Jansdal, Lelystad (formerly MC Zuiderzee), Lelystad" in en

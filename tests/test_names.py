@@ -206,3 +206,33 @@ def test_the_sites_table_names_sites_and_organisations_with_the_remark_in_the_la
         en.loc["Ziekenhuis St Jansdal, Lelystad (formerly MC Zuiderzee)", "Organisation"]
         == "Ziekenhuis St Jansdal"
     )
+
+
+def test_coverage_site_tables_name_sites_by_their_label_and_keep_planned_ones(atlas):
+    from geo.names import site_labels
+    from geo.render.tables import least_table, sensitivity_table
+
+    labels = site_labels(atlas.sites, "nl")
+    sens = pd.DataFrame(
+        {
+            "site_id": ["st_jansdal-lelystad", "added-0"],
+            "name": ["Ziekenhuis St Jansdal, Lelystad", "Gepland 1"],
+            "organisation": ["Ziekenhuis St Jansdal", ""],
+            "extra_beyond": [10.0, 0.0],
+            "extra_share": [0.001, 0.0],
+        }
+    )
+    shown = sensitivity_table(sens, "nl", threshold=25, unit="km", labels=labels)
+    assert list(shown["Locatie"]) == ["Ziekenhuis St Jansdal, Lelystad (voormalig MC Zuiderzee)", "Gepland 1"]
+    least = pd.DataFrame(
+        {
+            "name": ["Urk"],
+            "province": ["Flevoland"],
+            "population": [21000],
+            "distance": [28.0],
+            "site_id": ["st_jansdal-lelystad"],
+            "site_name": ["Ziekenhuis St Jansdal, Lelystad"],
+        }
+    )
+    en = least_table(least, "en", unit="km", labels=site_labels(atlas.sites, "en"))
+    assert en.iloc[0, -1] == "Ziekenhuis St Jansdal, Lelystad (formerly MC Zuiderzee)"
