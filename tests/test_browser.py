@@ -67,6 +67,23 @@ def test_clicking_a_marker_shows_its_details(offline_page, app_url, atlas):
     expect(details.first).to_contain_text(site["city"], timeout=TIMEOUT)
 
 
+def test_a_popup_shows_the_remark_in_dutch_under_the_name(offline_page, app_url, atlas):
+    page = offline_page
+    page.goto(app_url)
+    wait_sites_on_map(page, len(filter_sites(atlas)), TIMEOUT)
+    frame = page.frame_locator(MAP)
+    marker = frame.locator(
+        '.leaflet-marker-icon[title="Ziekenhuis St Jansdal, Lelystad (voormalig MC Zuiderzee)"]'
+    )
+    expect(marker).to_have_count(1, timeout=TIMEOUT)
+    page.locator(MAP).scroll_into_view_if_needed()
+    marker.click()
+    remark = frame.locator(".leaflet-popup-content .na-popup > .na-remark")
+    expect(remark).to_have_text("voormalig MC Zuiderzee", timeout=TIMEOUT)
+    expect(frame.locator(".leaflet-popup-content h4")).to_have_text("Ziekenhuis St Jansdal, Lelystad")
+    assert "former" not in frame.locator(".leaflet-popup-content").inner_text().lower()
+
+
 def test_english_switch(offline_page, app_url):
     page = offline_page
     page.goto(app_url)

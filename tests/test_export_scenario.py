@@ -58,6 +58,25 @@ def test_print_map_of_a_whatif_names_scenario_threshold_and_population(cli, tmp_
     assert parts[-1] == "Afstandsgrens 25 km hemelsbreed"
 
 
+@pytest.mark.parametrize(
+    ("lang", "closed"),
+    [
+        ("nl", "gesloten: Flevoziekenhuis (uitbreiding 2010)"),
+        ("en", "closed: Flevoziekenhuis (expansion 2010)"),
+    ],
+)
+def test_a_whatif_names_a_closed_site_with_its_remark_in_the_language(
+    cli, tmp_path, monkeypatch, lang, closed
+):
+    from tests.conftest import make_data_dir
+
+    remark = ",Flevoziekenhuis,uitbreiding 2010,expansion 2010,hospital"
+    edit = {"sites.csv": lambda t: t.replace(",Flevoziekenhuis,,,hospital", remark)}
+    monkeypatch.setenv("NETWERKATLAS_DATA", str(make_data_dir(tmp_path / "remark", edits=edit)))
+    data = export(cli, tmp_path, "svg", "--km", "25", "--close", "flevoziekenhuis-almere", "--lang", lang)
+    assert svg_text(data)[1].split(" · ")[0].endswith(closed)
+
+
 def test_print_map_without_whatif_is_not_called_one(cli, tmp_path):
     title, subtitle = svg_text(export(cli, tmp_path, "svg", "--km", "25"))
     assert title == "Testkaart"
