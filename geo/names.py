@@ -44,11 +44,13 @@ _ENGLISH = re.compile(
 )
 #: The Dutch-only fields of each table that :func:`check_names` reads.
 DUTCH_FIELDS: dict[str, tuple[str, ...]] = {
-    "sites.csv": ("name", "remark_nl"),
+    "sites.csv": ("name", "remark_nl", "street", "city"),  # the address is shown as it stands
     "organisations.csv": ("name", "short_name", "remark_nl"),
 }
 #: Languages that have a remark column (``remark_<lang>``).
 REMARK_LANGUAGES = ("nl", "en")
+#: The remark columns of ``Atlas.sites``; a row without them (a planned site) has no remark.
+REMARK_COLUMNS = ("remark_nl", "remark_en", "org_remark_nl", "org_remark_en")
 
 
 def english_word(text: str) -> str | None:
@@ -60,7 +62,7 @@ def english_word(text: str) -> str | None:
 def check_names(frames: Mapping[str, pd.DataFrame]) -> list[Problem]:
     """Problems with names and remarks of sites and organisations, each naming file, line and field.
 
-    A name (or short name, or Dutch remark) may not contain an English remark word, and a row gives
+    A name (or short name, street, city, Dutch remark) may not contain an English remark word; a row gives
     both remarks or neither, so no language shows a remark the other lacks.
     """
     problems: list[Problem] = []

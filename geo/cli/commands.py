@@ -205,8 +205,9 @@ def cmd_nearest(args: argparse.Namespace) -> int:
             print(f"{query} → {pl['name']} ({pl['province']}), ranked by {entry['ranked_by']}:")
             for r in entry["results"]:
                 minutes = f"≈{r['minutes']:4.0f} min  " if r.get("minutes") is not None else ""
+                site = with_remark(r["site"], r["remark"])
                 print(
-                    f"  {r['rank']}. {minutes}{r['distance_km']:6.1f} km  {with_remark(r['site'], r['remark'])} ({r['city']}) "
+                    f"  {r['rank']}. {minutes}{r['distance_km']:6.1f} km  {site} ({r['city']}) "
                     f"[{', '.join(r['networks'])}]"
                 )
     return EXIT_OK if complete else EXIT_INCOMPLETE
