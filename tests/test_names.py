@@ -236,3 +236,20 @@ def test_coverage_site_tables_name_sites_by_their_label_and_keep_planned_ones(at
     )
     en = least_table(least, "en", unit="km", labels=site_labels(atlas.sites, "en"))
     assert en.iloc[0, -1] == "Ziekenhuis St Jansdal, Lelystad (formerly MC Zuiderzee)"
+
+
+def test_planned_sites_without_remark_columns_join_the_shipped_ones_and_show_their_name(atlas):
+    from geo.render.scenario import scenario_sites
+    from geo.uploads import EXAMPLE_CSV, read_planned_sites
+
+    planned = read_planned_sites(EXAMPLE_CSV, filename="gepland.csv", provinces=atlas.provinces)
+    lelystad = atlas.sites[atlas.sites["site_id"] == "st_jansdal-lelystad"]
+    both = scenario_sites(lelystad, "nl", added=planned)
+    table = sites_frame(atlas, both, "nl")
+    assert list(table["Locatie"]) == [
+        "Ziekenhuis St Jansdal, Lelystad (voormalig MC Zuiderzee)",
+        *planned["name"],
+    ]
+    nets, subs = network_names(atlas)
+    out = popup_html(both.iloc[-1].to_dict(), lang="nl", network_names=nets, subregion_names=subs)
+    assert "na-remark" not in out and "nan" not in _text(out).split()
