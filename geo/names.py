@@ -74,7 +74,7 @@ def check_names(frames: Mapping[str, pd.DataFrame]) -> list[Problem]:
             line = int(row["_line"])
             for fld in fields:
                 if word := english_word(str(row.get(fld, ""))):
-                    where = "the remark" if fld.startswith("remark") else "the Dutch name only"
+                    where = "the remark" if fld.startswith("remark") else "the Dutch name or address only"
                     msg = (
                         f"contains the English word '{word}': keep {where} here and put the remark in "
                         "remark_nl (Dutch) and remark_en (English)"
