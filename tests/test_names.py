@@ -8,32 +8,18 @@ import re
 import pandas as pd
 import pytest
 
-from geo.data import network_names, validate
+from geo.data import network_names
 from geo.errors import DataValidationError
 from geo.names import display_name, english_word, with_remark
 from geo.render.files import sites_frame
 from geo.render.popups import popup_html, result_html
-from tests.conftest import make_data_dir
+from tests.test_data import problems_for as _problems
+from tests.test_data import replace as _replace
 
 #: English remark words as a reader would spot them; written out here, not taken from geo.names.
 ENGLISH = re.compile(
     r"\b(former|formerly|since|part of|old building|hospital|police station|location|clinic)\b", re.I
 )
-
-
-def _problems(tmp_path, **edits) -> list:
-    folder = make_data_dir(tmp_path / "bad", edits={k.replace("__", "."): v for k, v in edits.items()})
-    with pytest.raises(DataValidationError) as info:
-        validate(folder)
-    return info.value.problems
-
-
-def _replace(old: str, new: str):
-    def edit(text: str) -> str:
-        assert old in text, f"fixture text {old!r} not found"
-        return text.replace(old, new, 1)
-
-    return edit
 
 
 def _text(fragment: str) -> str:
