@@ -11,6 +11,7 @@ import streamlit_folium
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import APP
+from tests.tables import sites_table
 
 #: English remark words as a reader would spot them (the load check has its own list in geo.names).
 ENGLISH = re.compile(
@@ -38,10 +39,6 @@ def shipped(monkeypatch):
     return go
 
 
-def _sites_table(at: AppTest, site: str):
-    return next(d.value for d in at.dataframe if site in d.value.columns)
-
-
 def _details(at: AppTest) -> str:
     """The words of the details panel (the popup HTML that st.html shows)."""
     body = " ".join(h.proto.body for h in at.get("html") if "na-popup" in h.proto.body)
@@ -50,7 +47,7 @@ def _details(at: AppTest) -> str:
 
 def test_dutch_sites_table_of_every_shipped_site_has_no_english_remark(shipped, atlas):
     at = shipped(ctx="1", closed="1")
-    table = _sites_table(at, "Locatie")
+    table = sites_table(at)
     assert len(table) == len(atlas.sites)  # every shipped site, closed and context ones too
     english = [v for col in ("Locatie", "Organisatie") for v in table[col] if ENGLISH.search(v)]
     assert english == []
@@ -59,7 +56,7 @@ def test_dutch_sites_table_of_every_shipped_site_has_no_english_remark(shipped, 
 
 
 def test_english_sites_table_shows_the_english_remark(shipped):
-    table = _sites_table(shipped(ctx="1", closed="1", lang="en"), "Site")
+    table = sites_table(shipped(ctx="1", closed="1", lang="en"))
     assert "Ziekenhuis St Jansdal, Lelystad (formerly MC Zuiderzee)" in set(table["Site"])
     assert "Tergooi Blaricum (Rijksstraatweg), former hospital" in set(table["Site"])
     assert "voormalig" not in " ".join(table["Site"])
