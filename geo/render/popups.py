@@ -13,8 +13,8 @@ from geo.i18n import fmt_number, t
 from geo.names import remark
 from geo.nearest import osm_route_url
 
-#: The remark under a name: muted, smaller (inline: the details panel has no map stylesheet).
-REMARK_STYLE = "color:#555;font-size:12px"
+#: The remark under a name: muted, in the size around it (inline: the details panel has no map stylesheet).
+REMARK_STYLE = "color:#555"
 
 
 def escape(text: object) -> str:

@@ -51,6 +51,7 @@ _POPUP_CSS = f"""
   font-weight: 600; }}
 .na-popup td {{ padding: 1px 0; }}
 .na-closed {{ color: #a00; font-weight: 600; font-size: 12px; margin-bottom: 3px; }}
+.na-popup > .na-remark {{ font-size: 12px; margin: -2px 0 4px; }}
 .na-marker {{ background: transparent; border: 0; }}
 .na-marker svg {{ overflow: visible; filter: drop-shadow(0 1px 1px rgba(0,0,0,.35)); }}
 .na-legend {{ background: rgba(255,255,255,.92); padding: 6px 9px; border-radius: 4px; font-size: 12px;
