@@ -94,7 +94,7 @@ def test_no_kind_of_site_says_why_there_are_none(run):
 def test_sites_counts_open_ones_and_closed_separately(run):
     at = run({"closed": "1"})
     assert metrics(at)["Locaties"] == "8"  # the open network sites, as without closed sites
-    assert metrics(at)["Gesloten locaties"] == "1"  # Former OZG locatie Delfzicht
+    assert metrics(at)["Gesloten locaties"] == "1"  # OZG locatie Delfzicht (voormalig ziekenhuis)
     assert "Gesloten locaties" not in metrics(run())
 
 
