@@ -32,6 +32,7 @@ from geo.defaults import (
     UPLOAD_MAX_ROWS,
 )
 from geo.errors import Problem
+from geo.names import REMARK_COLUMNS
 from geo.schema import check_id
 from geo.tabular import (
     ID_ALIASES,
@@ -381,6 +382,7 @@ def _frame(
                 "in_network": True,
                 "organisation": PLANNED_ORGANISATION,
                 "org_short": PLANNED_SHORT,
+                **dict.fromkeys(REMARK_COLUMNS, ""),  # a planned site has no remark
                 "website": "",
                 "category": g["kind"],  # emergency unknown: drawn as without a confirmed 24/7 ED
                 "source_row": g["row"],
@@ -391,6 +393,8 @@ def _frame(
         "site_id",
         "org_id",
         "name",
+        "remark_nl",
+        "remark_en",
         "kind",
         "emergency",
         "status",
@@ -415,6 +419,8 @@ def _frame(
         "in_network",
         "organisation",
         "org_short",
+        "org_remark_nl",
+        "org_remark_en",
         "website",
         "category",
         "source_row",

@@ -67,11 +67,11 @@ def geojson(*features: dict, crs: str | None = None) -> bytes:
 
 def test_comma_csv_gives_frame_shaped_like_the_atlas_sites(atlas):
     gdf = read((FIXTURES / "planned_comma.csv").read_bytes(), "planned_comma.csv", networks=NETWORKS)
-    # every column of the shipped sites, in the same order, so planned sites join them anywhere; a planned
-    # site has no remark, and geo.names reads absent remark columns as none
-    site_columns = [c for c in load_atlas().sites.columns if c not in ("geometry", *REMARK_COLUMNS)]
+    # every column of the shipped sites, in the same order, so planned sites join them anywhere
+    site_columns = [c for c in load_atlas().sites.columns if c != "geometry"]
     assert list(gdf.columns[: len(site_columns)]) == site_columns
-    assert set(atlas.sites.columns) - set(REMARK_COLUMNS) <= set(gdf.columns)
+    assert set(atlas.sites.columns) <= set(gdf.columns)
+    assert (gdf[list(REMARK_COLUMNS)] == "").all().all()  # a planned site has no remark
     assert gdf.crs.to_epsg() == 4326
     assert list(gdf["site_id"]) == ["upload-1", "upload-2", "upload-3"]
     assert list(gdf["source_id"]) == ["P1", "P2", "P3"]
