@@ -32,6 +32,9 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # Other hosts do not resolve: offline without request interception, which would turn off the
+    # browser's HTTP cache (Playwright disables it for a context with routes).
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
 ]
 EXTERNAL = re.compile(r"^https?://(?!localhost[:/]|127\.0\.0\.1[:/])")
 MAP = 'iframe[title="streamlit_folium.st_folium"]'
@@ -226,10 +229,12 @@ class Session:
         return total
 
 
-async def new_session(browser, *, init_scripts: Sequence[str] = ()) -> Session:
+async def new_session(browser, *, init_scripts: Sequence[str] = (), route: bool = True) -> Session:
     """A fresh context (empty cache, no cookies) whose requests to other hosts are aborted.
 
-    ``init_scripts`` run in every frame before its own scripts (the timeline's marks).
+    ``init_scripts`` run in every frame before its own scripts (the timeline's marks). With ``route``
+    false the requests are not intercepted, so the context keeps its HTTP cache (a returning browser);
+    other hosts then fail to resolve (``CHROMIUM_ARGS``) and are counted in ``blocked`` as they fail.
     """
     context = await browser.new_context(viewport=VIEWPORT)
     for script in init_scripts:
@@ -241,7 +246,10 @@ async def new_session(browser, *, init_scripts: Sequence[str] = ()) -> Session:
         s.blocked.append(route.request.url)
         await route.abort()
 
-    await context.route(EXTERNAL, abort)
+    if route:
+        await context.route(EXTERNAL, abort)
+    else:
+        page.on("requestfailed", lambda r: s.blocked.append(r.url) if EXTERNAL.match(r.url) else None)
 
     def on_console(msg) -> None:
         if msg.type != "error" or HARMLESS_CONSOLE.search(msg.text):

@@ -257,6 +257,7 @@ ROWS = [
     ("first map, first session after make run", "browser", "first_map_warmed_s", "s", "first_map_warmed_s"),
     ("first map, later session (new browser)", "browser", "first_map_later_s", "s", "first_map_later_s"),
     ("first map, later session (returning browser)", "browser", "first_map_cached_s", "s", None),
+    ("first map, later session (make serve, 1 replica)", "browser", "first_map_serve_s", "s", None),
     (f"filter → {FILTER_TO} markers", "browser", "filter_s", "s", "filter_s"),
     ("tab switch map → finder", "browser", "tab_finder_s", "s", "tab_finder_s"),
     ("tab switch finder → map", "browser", "tab_map_s", "s", "tab_map_s"),
@@ -336,7 +337,7 @@ def timeline_rows(report: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     """The page-load timeline: ms from navigation to each step, per app and kind of session."""
     apps = report.get("apps", {})
     runs = {}
-    for app, kinds in (("ours", ("later", "new", "warmed")), ("bare", ("later",))):
+    for app, kinds in (("ours", ("later", "serve", "new", "warmed")), ("bare", ("later",))):
         for kind in kinds:
             steps = apps.get(app, {}).get("browser", {}).get("timeline", {}).get(kind)
             if steps:

@@ -11,6 +11,7 @@ headless Chromium with every other host aborted. Three apps are measured:
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import time
@@ -103,7 +104,7 @@ async def page_loads(browser, kind: str, script: Path, reps: dict, expected: dic
             out.note(s, "later session")
             await s.close()
         # A returning visitor: one browser (its cache holds Streamlit's immutable assets), a new tab.
-        s = await bw.new_session(browser)
+        s = await bw.new_session(browser, route=False)
         await load(s, server.url, cond)
         for _ in range(reps["warm"]):
             page = await s.context.new_page()
@@ -113,6 +114,8 @@ async def page_loads(browser, kind: str, script: Path, reps: dict, expected: dic
             out["first_map_cached_s"].append(time.perf_counter() - t0)
             await page.close()
         out.note(s, "returning browser")
+        if s.blocked:
+            out["errors"].append(f"returning browser: requests to other hosts: {s.blocked[:3]}")
         await s.close()
         if kind != "bare":
             await interactions(browser, kind, server, reps, expected, out)
@@ -161,6 +164,24 @@ async def interactions(browser, kind: str, server: bw.Server, reps: dict, expect
         await s.close()
 
 
+async def behind_proxy(browser, reps: dict, expected: dict, log: Path, out) -> None:
+    """Later sessions through ``make serve`` (one replica behind HAProxy, Streamlit's files from nginx)."""
+    from bench.loadgen import Target
+
+    target = await asyncio.to_thread(Target, 1, log)  # it warms itself with its own event loop
+    try:
+        cond = done_js("ours", expected["all"])
+        for _ in range(reps["warm"]):
+            s = await bw.new_session(browser, init_scripts=[tl.INIT_JS])
+            out["first_map_serve_s"].append(await load(s, target.url, cond))
+            await bw.wait_idle(s.page)
+            out["timeline"]["serve"].append(await tl.collect(s.page))
+            out.note(s, "make serve")
+            await s.close()
+    finally:
+        target.stop()
+
+
 async def first_results(browser, script: Path, reps: dict[str, int], expected: int, log: Path, out) -> None:
     """The first coverage result and the first finder query after a server start (plain and warmed)."""
     cond = done_js("ours", expected)
@@ -191,7 +212,7 @@ class Figures(dict):
     """Lists of samples per figure, the timelines, and the browser errors seen."""
 
     def __init__(self) -> None:
-        super().__init__(errors=[], timeline={"new": [], "warmed": [], "later": []})
+        super().__init__(errors=[], timeline={"new": [], "warmed": [], "later": [], "serve": []})
 
     def __missing__(self, key: str) -> list:
         self[key] = []
@@ -214,6 +235,7 @@ async def measure(kind: str, script: Path, reps: dict, expected: dict, log: Path
             await page_loads(browser, kind, script, reps, expected, log, out)
             if kind == "ours":
                 await first_results(browser, script, reps, expected["all"], log, out)
+                await behind_proxy(browser, reps, expected, log, out)
         finally:
             await browser.close()
     out["timeline"] = {k: tl.medians(v) for k, v in out["timeline"].items() if v}
