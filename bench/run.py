@@ -299,6 +299,7 @@ ROWS = [
     ("WebSocket bytes in, page load", "browser", "ws_bytes_load", "KB", None),
     ("WebSocket bytes in, filter change", "browser", "ws_bytes_filter", "KB", None),
     ("requests to other hosts (aborted), page load", "browser", "blocked_requests_load", "req", None),
+    ("requests to other hosts, returning browser", "browser", "blocked_requests_returning", "req", None),
     ("server peak RSS after the sessions", "browser", "server_peak_rss_mb", "MB", None),
 ]
 
