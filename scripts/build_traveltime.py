@@ -154,8 +154,10 @@ def _line_cells(xy: np.ndarray) -> list[tuple[int, int]]:
 def _touches(land: np.ndarray, rc: tuple[int, int]) -> bool:
     r, c = rc
     h, w = land.shape
-    return any(0 <= r + dr < h and 0 <= c + dc < w and land[r + dr, c + dc]
-               for dr, dc in ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1)))
+    return any(
+        0 <= r + dr < h and 0 <= c + dc < w and land[r + dr, c + dc]
+        for dr, dc in ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1))
+    )
 
 
 def _extend(land: np.ndarray, xy: np.ndarray, at_start: bool) -> tuple[np.ndarray, float] | None:
@@ -206,8 +208,15 @@ def burn_links(land: np.ndarray, links: list[dict[str, str]]) -> tuple[np.ndarra
                 if raster[r, c] == 0:
                     raster[r, c] = number
         reports.append(
-            LinkReport(link["link_id"], number if status == "burned" else 0, len(inside), water,
-                       round(length, 2), (round(extended[0]), round(extended[1])), status)
+            LinkReport(
+                link["link_id"],
+                number if status == "burned" else 0,
+                len(inside),
+                water,
+                round(length, 2),
+                (round(extended[0]), round(extended[1])),
+                status,
+            )
         )
     return raster, reports
 
@@ -274,8 +283,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{meta['rows']} x {meta['cols']} cells of {RES_M:g} m, {meta['land_cells']} land")
     for r in meta["link_report"]:  # type: ignore[union-attr]
         ext = "" if r["extended_m"] == (0, 0) else f", extended {r['extended_m'][0]} / {r['extended_m'][1]} m"
-        print(f"  {r['link_id']:<22} {r['status']}: {r['cells']} cells, {r['water_cells']} over water, "
-              f"{r['length_km']} km{ext}")
+        print(
+            f"  {r['link_id']:<22} {r['status']}: {r['cells']} cells, {r['water_cells']} over water, "
+            f"{r['length_km']} km{ext}"
+        )
     for name in ("landmask.npz", "grid.json"):
         print(f"wrote {args.out / name} ({(args.out / name).stat().st_size:,} bytes)")
     return 0

@@ -68,8 +68,11 @@ def test_place_names_show_offline_at_zoom_8_and_11_never_overlapping(offline_pag
     assert {"Waddenzee", "IJsselmeer"} <= at8
     assert len(at8 & {"Zwolle", "Leeuwarden", "Lelystad", "Hoorn"}) >= 3
     frame.evaluate("() => window.map.setView([52.71, 5.75], 11, {animate: false})")  # Emmeloord
-    frame.wait_for_function("() => [...document.querySelectorAll('.na-label:not(.na-label-hidden)')]"
-                            ".some(e => e.textContent === 'Emmeloord')", timeout=TIMEOUT)
+    frame.wait_for_function(
+        "() => [...document.querySelectorAll('.na-label:not(.na-label-hidden)')]"
+        ".some(e => e.textContent === 'Emmeloord')",
+        timeout=TIMEOUT,
+    )
     page.wait_for_timeout(600)  # the badges settle after a zoom; names are placed again
     at11 = _names_ok(frame)
     assert {"Emmeloord", "Marknesse", "Urk"} <= at11 and not at11 & {"Leeuwarden", "Zwolle"}
@@ -84,8 +87,11 @@ def test_a_badge_fans_out_its_sites_on_click(offline_page, app_url, atlas):
     frame_box = page.locator(MAP).bounding_box()
 
     def free(b):  # inside the window and not under the legend
-        return b["y"] > frame_box["y"] + 40 and b["y"] + b["height"] < 1000 and (
-            b["x"] + b["width"] < legend["x"] or b["y"] + b["height"] < legend["y"])
+        return (
+            b["y"] > frame_box["y"] + 40
+            and b["y"] + b["height"] < 1000
+            and (b["x"] + b["width"] < legend["x"] or b["y"] + b["height"] < legend["y"])
+        )
 
     badge = next(b for b in badges.all() if free(b.bounding_box()))
     n = int(badge.inner_text())
@@ -93,8 +99,9 @@ def test_a_badge_fans_out_its_sites_on_click(offline_page, app_url, atlas):
     assert badge.locator("div").get_attribute("aria-label").startswith(f"{n} locaties")
     before = frame.evaluate("() => document.querySelectorAll('.na-marker').length")
     badge.click()
-    frame.wait_for_function(f"() => document.querySelectorAll('.na-marker').length === {before + n}",
-                            timeout=TIMEOUT)
+    frame.wait_for_function(
+        f"() => document.querySelectorAll('.na-marker').length === {before + n}", timeout=TIMEOUT
+    )
 
 
 def test_enter_on_a_focused_marker_selects_it_like_a_click(offline_page, app_url, atlas):

@@ -83,8 +83,12 @@ def test_payload_carries_zoom_masks_and_water_names(labels):
 
 def test_duplicate_names_keep_the_largest_place():
     places = pd.DataFrame(
-        {"name": ["Hengelo", "Hengelo"], "population": [80_000, 8_000], "lat": [52.27, 52.05],
-         "lon": [6.79, 6.31]}
+        {
+            "name": ["Hengelo", "Hengelo"],
+            "population": [80_000, 8_000],
+            "lat": [52.27, 52.05],
+            "lon": [6.79, 6.31],
+        }
     )
     from geo.data import load_atlas
 
