@@ -92,7 +92,7 @@ def render_map(
         st.session_state["map_center"], st.session_state["map_zoom"] = view  # so the link reopens this view
     center, zoom = view if view else (None, None)
     layer.add_child(
-        LegendContent(_legend(sites, sel, shown, shares, share_colormap, closed, lang) + legend_extra)
+        LegendContent(_legend(sites, sel, shown, shares, share_colormap, closed, lang, legend_extra))
     )
     out = streamlit_folium.st_folium(
         base,
@@ -116,8 +116,10 @@ def _legend(
     share_colormap: Any,
     closed: tuple[str, ...],
     lang: str,
+    extra: str = "",
 ) -> str:
-    """The legend's HTML for what the map shows (drawn inside the map, see LegendControl)."""
+    """The legend's HTML for what the map shows (drawn inside the map, see LegendControl); ``extra``
+    (escaped HTML) follows the coverage scales."""
     cats = [c for c in sel.categories if c in set(sites["category"])]
     legend = legend_html(
         lang=lang,
@@ -128,8 +130,11 @@ def _legend(
         region=shares is None,
     )
     if shares is not None and share_colormap is not None:
-        legend += share_legend_html(share_colormap, share_colormap.caption, lang)
-    return legend
+        # The coverage scales come first; the sites' colours and shapes fold away so the legend hides
+        # less of the map (the same key as on the network map, one click to open).
+        folded = f"<details><summary>{escape(t('legend.sites', lang))}</summary>{legend}</details>"
+        return share_legend_html(share_colormap, share_colormap.caption, lang) + extra + folded
+    return legend + extra
 
 
 def handle_click(

@@ -360,6 +360,11 @@ def test_coverage_map_shows_the_postcode_areas_beyond_the_threshold(run, tmp_pat
     legend = page  # the legend is drawn inside the map, from the dynamic layer
     assert "Postcodegebieden verder dan de norm: 5 km tot een locatie" in legend
     assert "Aandeel inwoners binnen 5 km van een locatie, per provincie" in legend
+    # the scales come first; the sites' colours and shapes are folded away, so the legend hides less map
+    share = legend.index("Aandeel inwoners binnen 5 km")
+    beyond = legend.index("Postcodegebieden verder dan de norm")
+    folded = legend.index("<details><summary>Locaties: kleur en vorm<")  # not open: no "open" attribute
+    assert share < beyond < folded < legend.index("Kleur: netwerk")
 
 
 def test_coverage_without_population_files_says_so_and_keeps_the_map(run, tmp_path):
