@@ -134,6 +134,8 @@ def test_phone_shows_the_finder_and_language_before_the_map(offline_page, app_ur
     box = page.get_by_role("textbox", name="Woonplaats").bounding_box()
     frame_box = page.locator(MAP).bounding_box()
     assert box["y"] + box["height"] <= 844 and box["y"] < frame_box["y"]
+    block = page.locator('.st-key-na_map_block [data-testid="stHorizontalBlock"]').first.bounding_box()
+    assert abs(frame_box["width"] - block["width"]) <= 2, "the map does not take the phone's width"
     switch = page.get_by_test_id("stMain").get_by_text("EN", exact=True)
     expect(switch).to_be_visible()
     sb = switch.bounding_box()
