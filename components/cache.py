@@ -16,6 +16,7 @@ from geo.pdok import reachable
 from geo.places import Place, PlaceResolution, load_places, place_by_id, resolve_place
 
 if TYPE_CHECKING:  # scipy's graph code loads only when travel times are first asked for
+    from geo.coverage import Measure
     from geo.traveltime import TravelModel
 
 logger = logging.getLogger("netwerkatlas")
@@ -121,6 +122,13 @@ def travel_model(ferry_wait_min: float = FERRY_WAIT_MIN) -> TravelModel:
     return _travel(str(default_data_dir()), float(ferry_wait_min))
 
 
+def measure(unit: str, ferry_wait_min: float = FERRY_WAIT_MIN) -> Measure:
+    """The distance measure of a coverage figure: travel time (``"min"``) or the straight line (``"km"``)."""
+    from geo.coverage import STRAIGHT_LINE, travel_time
+
+    return travel_time(travel_model(ferry_wait_min)) if unit == "min" else STRAIGHT_LINE
+
+
 def warm_up() -> None:
     """Load what the finder and coverage need, once per process, in a background thread.
 
@@ -137,7 +145,7 @@ def warm_up() -> None:
             _warm_started = True
             _warm_thread = threading.Thread(target=_warm, name="netwerkatlas-warm-up", daemon=True)
             _warm_thread.start()
-    if _warm_thread is not None and _without_browser():
+    if _warm_thread is not None and _warm_thread.is_alive() and _without_browser():
         _warm_thread.join(timeout=50)  # within Streamlit's 60 s for a health check
 
 

@@ -29,15 +29,12 @@ from components.coverage_inputs import (
 )
 from geo.coverage import (
     HOSPITAL_CATEGORIES,
-    STRAIGHT_LINE,
     CoverageError,
-    Measure,
     NetworkComparison,
     applicable_added,
     compare_networks,
     network_coverage,
     service_areas,
-    travel_time,
 )
 from geo.data import Atlas, default_data_dir, network_names
 from geo.defaults import FERRY_WAIT_MIN, KM_DEFAULT, KM_MAX, KM_MIN, MIN_DEFAULT, MIN_MAX, MIN_MIN
@@ -75,10 +72,6 @@ class CoverageView:
     beyond: gpd.GeoDataFrame | None = None
 
 
-def _measure(unit: str, ferry_wait: float) -> Measure:
-    return travel_time(cache.travel_model(ferry_wait)) if unit == "min" else STRAIGHT_LINE
-
-
 @st.cache_data(show_spinner=False, max_entries=128)
 def _compute(
     data_dir: str,
@@ -98,7 +91,7 @@ def _compute(
         population(pop_key),
         networks,
         threshold=threshold,
-        measure=_measure(unit, ferry_wait),
+        measure=cache.measure(unit, ferry_wait),
         categories=categories,
         closed=closed,
         added=added,
@@ -420,7 +413,12 @@ def _compare(
     data_dir: str, pop_key: str, a: str, b: str, threshold: float, unit: str, wait: float
 ) -> NetworkComparison:
     return compare_networks(
-        cache.atlas(), a, b, threshold=threshold, population=population(pop_key), measure=_measure(unit, wait)
+        cache.atlas(),
+        a,
+        b,
+        threshold=threshold,
+        population=population(pop_key),
+        measure=cache.measure(unit, wait),
     )
 
 

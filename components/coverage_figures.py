@@ -14,7 +14,7 @@ import streamlit as st
 
 from components import cache
 from components.coverage_inputs import population
-from geo.coverage import STRAIGHT_LINE, network_references, reference_table, travel_time
+from geo.coverage import network_references, reference_table
 from geo.data import Atlas, default_data_dir, network_names
 from geo.defaults import FERRY_WAIT_MIN
 from geo.i18n import t
@@ -87,13 +87,12 @@ def _references(
     unit: str,
     ferry_wait: float,
 ) -> pd.DataFrame:
-    measure = travel_time(cache.travel_model(ferry_wait)) if unit == "min" else STRAIGHT_LINE
     refs = network_references(
         cache.atlas(),
         population(pop_key),
         networks,
         threshold=threshold,
-        measure=measure,
+        measure=cache.measure(unit, ferry_wait),
         categories=categories,
     )
     return reference_table(refs)

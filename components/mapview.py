@@ -17,6 +17,7 @@ from geo.data import network_names as names
 from geo.i18n import t
 from geo.nearest import site_at
 from geo.render.popups import escape
+from geo.render.report import region_of
 from geo.render.symbols import legend_html, share_legend_html
 from geo.render.weblayers import FitViewport, LegendContent, LegendControl, PlaceNames, place_names_json
 from geo.render.webmap import ViewInUrl, build_base_map, build_site_layer
@@ -55,8 +56,7 @@ def render_map(
     """
     net_names, sub_names = names(atlas)
     shown = {n: net_names[n] for n in sel.networks}
-    region = atlas.region_provinces(sel.networks)
-    partly = atlas.partial_provinces(sel.networks)
+    region, partly = region_of(atlas, sel.networks)
     base = build_base_map(
         atlas.provinces,
         lang=lang,
