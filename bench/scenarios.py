@@ -53,11 +53,11 @@ def start(script: Path, log: Path, *, warm: bool = False) -> tuple[bw.Server, fl
     return server, time.perf_counter() - t0
 
 
-async def load(s: bw.Session, url: str, condition: str) -> float:
+async def load(page, url: str, condition: str) -> float:
     """Go to ``url`` and wait for ``condition``; return the wall seconds from ``goto``."""
     t0 = time.perf_counter()
-    await s.page.goto(url)
-    await s.page.wait_for_function(condition, timeout=60_000, polling=bw.POLL_MS)
+    await page.goto(url)
+    await page.wait_for_function(condition, timeout=60_000, polling=bw.POLL_MS)
     return time.perf_counter() - t0
 
 
@@ -65,6 +65,16 @@ async def _clicked(page, text: str, condition: str) -> float:
     """Click the element with exactly ``text``; seconds from the click event until ``condition``."""
     seconds, _ = await bw.timed_click(page, page.get_by_text(text, exact=True), condition)
     return seconds
+
+
+async def _visit(browser, url: str, cond: str, out, figure: str, timeline: str) -> bw.Session:
+    """Open ``url`` in a new browser context: its load time to ``out[figure]``, its timeline to
+    ``out["timeline"][timeline]``. Returns the session, idle and still open."""
+    s = await bw.new_session(browser, init_scripts=[tl.INIT_JS])
+    out[figure].append(await load(s.page, url, cond))
+    await bw.wait_idle(s.page)
+    out["timeline"][timeline].append(await tl.collect(s.page))
+    return s
 
 
 async def page_loads(browser, kind: str, script: Path, reps: dict, expected: dict, log: Path, out) -> None:
@@ -79,10 +89,7 @@ async def page_loads(browser, kind: str, script: Path, reps: dict, expected: dic
                     out["warmup_s"].append(warm_s)
                 else:
                     out["health_s"].append(server.health_s)
-                s = await bw.new_session(browser, init_scripts=[tl.INIT_JS])
-                out[f"first_map_{label}_s"].append(await load(s, server.url, cond))
-                await bw.wait_idle(s.page)
-                out["timeline"][label].append(await tl.collect(s.page))
+                s = await _visit(browser, server.url, cond, out, f"first_map_{label}_s", label)
                 if not warm:
                     out["http_bytes_load"].append(await s.http_bytes())
                     out["ws_bytes_load"].append(s.ws_received)
@@ -94,24 +101,18 @@ async def page_loads(browser, kind: str, script: Path, reps: dict, expected: dic
     server, _ = start(script, log)
     try:
         s = await bw.new_session(browser)  # warms imports and caches, not counted
-        await load(s, server.url, cond)
+        await load(s.page, server.url, cond)
         await s.close()
         for _ in range(reps["warm"]):
-            s = await bw.new_session(browser, init_scripts=[tl.INIT_JS])
-            out["first_map_later_s"].append(await load(s, server.url, cond))
-            await bw.wait_idle(s.page)
-            out["timeline"]["later"].append(await tl.collect(s.page))
+            s = await _visit(browser, server.url, cond, out, "first_map_later_s", "later")
             out.note(s, "later session")
             await s.close()
         # A returning visitor: one browser (its cache holds Streamlit's immutable assets), a new tab.
         s = await bw.new_session(browser, route=False)
-        await load(s, server.url, cond)
+        await load(s.page, server.url, cond)
         for _ in range(reps["warm"]):
             page = await s.context.new_page()
-            t0 = time.perf_counter()
-            await page.goto(server.url)
-            await page.wait_for_function(cond, timeout=60_000, polling=bw.POLL_MS)
-            out["first_map_cached_s"].append(time.perf_counter() - t0)
+            out["first_map_cached_s"].append(await load(page, server.url, cond))
             await page.close()
         out.note(s, "returning browser")
         out["blocked_requests_returning"] = len(s.blocked)
@@ -130,7 +131,7 @@ async def interactions(browser, kind: str, server: bw.Server, reps: dict, expect
     url, cond = server.url, done_js(kind, expected["all"])
     for i in range(reps["filter"]):
         s = await bw.new_session(browser)
-        await load(s, url, cond)
+        await load(s.page, url, cond)
         await bw.wait_idle(s.page)
         ws0 = s.ws_received
         t, n = await bw.change_specialty(s.page, FILTER_TO)
@@ -143,7 +144,7 @@ async def interactions(browser, kind: str, server: bw.Server, reps: dict, expect
         await s.close()
     for i in range(reps["finder"]):
         s = await bw.new_session(browser)
-        await load(s, url, cond)
+        await load(s.page, url, cond)
         await bw.wait_idle(s.page)
         await bw.open_finder(s.page)
         await bw.wait_idle(s.page)
@@ -156,7 +157,7 @@ async def interactions(browser, kind: str, server: bw.Server, reps: dict, expect
         return
     for i in range(reps["filter"]):
         s = await bw.new_session(browser)
-        await load(s, url, cond)
+        await load(s.page, url, cond)
         await bw.wait_idle(s.page)
         out["tab_finder_s"].append(await _clicked(s.page, "Ziekenhuis zoeken", JS_FINDER_SHOWN))
         await bw.wait_idle(s.page)
@@ -173,10 +174,7 @@ async def behind_proxy(browser, reps: dict, expected: dict, log: Path, out) -> N
     try:
         cond = done_js("ours", expected["all"])
         for _ in range(reps["warm"]):
-            s = await bw.new_session(browser, init_scripts=[tl.INIT_JS])
-            out["first_map_serve_s"].append(await load(s, target.url, cond))
-            await bw.wait_idle(s.page)
-            out["timeline"]["serve"].append(await tl.collect(s.page))
+            s = await _visit(browser, target.url, cond, out, "first_map_serve_s", "serve")
             out.note(s, "make serve")
             await s.close()
     finally:
@@ -192,7 +190,7 @@ async def first_results(browser, script: Path, reps: dict[str, int], expected: i
                 server, _ = start(script, log, warm=warm)
                 try:
                     s = await bw.new_session(browser)
-                    await load(s, server.url, cond)
+                    await load(s.page, server.url, cond)
                     await bw.wait_idle(s.page)
                     if what == "coverage":
                         t = await _clicked(s.page, "Bereikbaarheid", JS_COVERAGE_SHOWN)
